@@ -1,0 +1,53 @@
+// The command line as a whole: global options, every subcommand's bound options, parsing
+// with CLI11, and mapping of parse errors to exit status 64 with a hint.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cli/session.h"
+
+namespace sc::cli {
+
+// Global options of CLI.md.
+struct GlobalOptions {
+  bool json = false;     // one JSON document on stdout; human text to stderr
+  bool quiet = false;    // no meter or progress
+  bool verbose = false;  // more detail on stderr
+  std::string config;    // --config FILE; empty: the default path, which may be absent
+};
+
+// What the parse selected; returns the exit status.
+using Action = std::function<int()>;
+
+// The whole command line. Subcommand setups bind their flags into the structs here, so a
+// parse test can check what a command line means without running anything.
+struct Cli {
+  CLI::App app;
+  GlobalOptions global;
+  SessionOptions session;
+  Action action;  // set by the selected subcommand's callback
+
+  Cli();
+  Cli(const Cli&) = delete;
+  Cli& operator=(const Cli&) = delete;
+};
+
+struct ParseOutcome {
+  bool run = false;          // parse succeeded and `action` is set
+  int exit = 0;              // otherwise, the exit status (0 for --help and --version)
+  std::string message;       // one line, for errors
+  std::string hint;          // for errors
+  std::string command;       // "session check": the deepest subcommand reached
+};
+
+// Parses `args` (without argv[0]). --help and --version print to stdout.
+ParseOutcome parse_args(Cli& cli, std::vector<std::string> args);
+
+// Parses and runs; the exit status for main().
+int run_cli(Cli& cli, int argc, const char* const* argv);
+
+}  // namespace sc::cli

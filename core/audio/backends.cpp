@@ -1,0 +1,17 @@
+#include "core/audio/backends.h"
+
+#include <rtaudio/RtAudio.h>
+
+namespace sc::audio {
+
+std::string rtaudio_version() { return RtAudio::getVersion(); }
+
+std::vector<std::string> compiled_apis() {
+  std::vector<RtAudio::Api> apis;
+  RtAudio::getCompiledApi(apis);
+  std::vector<std::string> out;
+  for (auto a : apis) out.push_back(RtAudio::getApiName(a));
+  return out;
+}
+
+}  // namespace sc::audio

@@ -1,0 +1,36 @@
+#include "formats/library_info.h"
+
+#include <sndfile.h>
+
+#include <fmt/format.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <libswresample/swresample.h>
+}
+
+namespace sc::formats {
+namespace {
+
+std::string av_version(unsigned v) {
+  return fmt::format("{}.{}.{}", AV_VERSION_MAJOR(v), AV_VERSION_MINOR(v), AV_VERSION_MICRO(v));
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> library_versions() {
+  // sf_version_string() is "libsndfile-1.2.0"; keep only the number.
+  std::string sf = sf_version_string();
+  if (auto dash = sf.rfind('-'); dash != std::string::npos) sf = sf.substr(dash + 1);
+  return {
+      {"libsndfile", sf},
+      {"libavformat", av_version(avformat_version())},
+      {"libavcodec", av_version(avcodec_version())},
+      {"libavutil", av_version(avutil_version())},
+      {"libswresample", av_version(swresample_version())},
+  };
+}
+
+}  // namespace sc::formats
