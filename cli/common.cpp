@@ -19,7 +19,8 @@ namespace {
 
 std::string version_text() {
   std::string out = fmt::format("soundcheck {}\n", SOUNDCHECK_VERSION);
-  for (const auto& [lib, ver] : formats::library_versions()) out += fmt::format("{} {}\n", lib, ver);
+  for (const auto& [lib, ver] : formats::library_versions())
+    out += fmt::format("{} {}\n", lib, ver);
   out += fmt::format("RtAudio {} (APIs: {})", audio::rtaudio_version(),
                      join_comma(audio::compiled_apis()));
   return out;
@@ -89,7 +90,8 @@ ParseOutcome parse_failure(const Cli& cli, const CLI::ParseError& e,
       const std::string flag = extra.substr(0, extra.find('='));
       out.message = fmt::format("unknown option '{}'", flag);
       // A one-letter flag is within one edit of every other: suggest only for long ones.
-      auto near = flag.size() > 2 ? close_matches(flag, usable_options(at)) : std::vector<std::string>{};
+      auto near =
+          flag.size() > 2 ? close_matches(flag, usable_options(at)) : std::vector<std::string>{};
       if (!near.empty()) out.hint = fmt::format("did you mean {}? {}", join_or(near), out.hint);
     } else if (!subs.empty()) {
       out.message = fmt::format("unknown command '{}'", extra);
@@ -126,7 +128,9 @@ Cli::Cli()
   app.set_version_flag("--version", version_text, "Print the version and the libraries' versions");
   app.footer(
       "Exit status: 0 done, 1 check failed, 64 usage, 65 bad data, 66 no input, 69 unavailable,\n"
-      "70 internal, 73 cannot create, 74 I/O error, 75 interrupted. See soundcheck(1).");
+      "70 internal, 73 cannot create, 74 I/O error, 75 interrupted.\n"
+      "Global options (--json, -q, -v, --config) go before or after the command. See "
+      "soundcheck(1).");
   setup_session(app, session, global, action);
 }
 
@@ -162,9 +166,10 @@ int run_cli(Cli& cli, int argc, const char* const* argv) {
     }
     return cli.action();
   } catch (const std::exception& e) {
-    return report_error(cli.global, "",
-                        make_error(Exit::internal, fmt::format("internal error: {}", e.what()),
-                                   "this is a bug in soundcheck; please report it with the command line"));
+    return report_error(
+        cli.global, "",
+        make_error(Exit::internal, fmt::format("internal error: {}", e.what()),
+                   "this is a bug in soundcheck; please report it with the command line"));
   }
 }
 

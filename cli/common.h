@@ -37,11 +37,11 @@ struct Cli {
 };
 
 struct ParseOutcome {
-  bool run = false;          // parse succeeded and `action` is set
-  int exit = 0;              // otherwise, the exit status (0 for --help and --version)
-  std::string message;       // one line, for errors
-  std::string hint;          // for errors
-  std::string command;       // "session check": the deepest subcommand reached
+  bool run = false;     // parse succeeded and `action` is set
+  int exit = 0;         // otherwise, the exit status (0 for --help and --version)
+  std::string message;  // one line, for errors
+  std::string hint;     // for errors
+  std::string command;  // "session check": the deepest subcommand reached
 };
 
 // Parses `args` (without argv[0]). --help and --version print to stdout.

@@ -9,7 +9,8 @@ void add_profile_options(CLI::App& sub, ProfileRequest& request) {
   const std::string group = "Profile options";
   auto text = [&](const char* flag, std::optional<std::string>& slot, const char* type,
                   const char* help) {
-    sub.add_option_function<std::string>(flag, [&slot](const std::string& v) { slot = v; }, help)
+    sub.add_option_function<std::string>(
+           flag, [&slot](const std::string& v) { slot = v; }, help)
         ->type_name(type)
         ->group(group);
   };
@@ -42,8 +43,7 @@ void add_profile_options(CLI::App& sub, ProfileRequest& request) {
   sub.add_flag("--background", request.background,
                "The process goes to the background once its session is active")
       ->group(group);
-  sub.add_flag("--no-notify", request.no_notify,
-               "Deactivate without notifyOthersOnDeactivation")
+  sub.add_flag("--no-notify", request.no_notify, "Deactivate without notifyOthersOnDeactivation")
       ->group(group);
 }
 

@@ -17,8 +17,9 @@ nlohmann::ordered_json error_json(const Error& e) {
   j["hint"] = e.hint.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.hint);
   if (e.session) {
     j["osstatus"] = e.session->osstatus;
-    j["fourcc"] = e.session->fourcc.empty() ? nlohmann::ordered_json(nullptr)
-                                            : nlohmann::ordered_json(std::string(e.session->fourcc));
+    j["fourcc"] = e.session->fourcc.empty()
+                      ? nlohmann::ordered_json(nullptr)
+                      : nlohmann::ordered_json(std::string(e.session->fourcc));
   }
   return j;
 }

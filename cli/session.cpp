@@ -40,11 +40,13 @@ std::vector<std::string> notes_for(const Profile& p) {
         "interruption (!int, {}); add --options mixWithOthers to let it resume",
         info(SessionCode::cannotInterruptOthers).osstatus));
   if (p.mode == Mode::measurement)
-    notes.emplace_back("measurement mode asks the device for its native rate and turns every "
-                       "processing step off");
+    notes.emplace_back(
+        "measurement mode asks the device for its native rate and turns every "
+        "processing step off");
   if (p.has(CategoryOption::duckOthers))
-    notes.emplace_back("duckOthers lowers the output of the other active sessions while this one "
-                       "is active");
+    notes.emplace_back(
+        "duckOthers lowers the output of the other active sessions while this one "
+        "is active");
   return notes;
 }
 
@@ -74,23 +76,24 @@ void print_profile_text(const Profile& p, const std::vector<std::string>& notes)
   const auto opts = option_names(p);
   const auto cmds = commands_for(p.category);
   fmt::print("profile      {}\n", p.name.empty() ? "(from flags)" : p.name);
-  fmt::print("category     {} (input {}, output {})\n", name(p.category), yes(has_input(p.category)),
-             yes(has_output(p.category)));
+  fmt::print("category     {} (input {}, output {})\n", name(p.category),
+             yes(has_input(p.category)), yes(has_output(p.category)));
   fmt::print("mode         {}\n", name(p.mode));
   fmt::print("options      {}\n",
              opts.empty() ? std::string("none")
                           : fmt::format("{} (0x{:x})", join_comma(opts), p.options_value()));
   fmt::print("mixable      {}\n", yes(is_mixable(p)));
   fmt::print("serves       {}\n", cmds.empty() ? std::string("nothing") : join_comma(cmds));
-  fmt::print("sample rate  {}\n",
-             p.preferred_rate ? fmt::format("{} Hz preferred", *p.preferred_rate)
-                              : std::string("the device's"));
+  fmt::print("sample rate  {}\n", p.preferred_rate
+                                      ? fmt::format("{} Hz preferred", *p.preferred_rate)
+                                      : std::string("the device's"));
   fmt::print("I/O buffer   {}\n", p.io_buffer ? format_duration(*p.io_buffer) + " preferred"
                                               : std::string("the device's"));
   fmt::print("input        {}\n", p.preferred_input.empty() ? "default" : p.preferred_input);
   fmt::print("output       {}\n", p.preferred_output.empty() ? "default" : p.preferred_output);
   fmt::print("background   {}\n", yes(p.background));
-  fmt::print("notify       {} (notifyOthersOnDeactivation)\n", yes(p.notify_others_on_deactivation));
+  fmt::print("notify       {} (notifyOthersOnDeactivation)\n",
+             yes(p.notify_others_on_deactivation));
   for (const auto& n : notes) fmt::print("note: {}\n", n);
 }
 
@@ -110,8 +113,9 @@ nlohmann::ordered_json code_json(const SessionCodeInfo& c, std::string_view inpu
 }
 
 void print_code_text(const SessionCodeInfo& c) {
-  fmt::print("{}  {}  {}  0x{:08x}\n", c.name, c.fourcc.empty() ? "-" : fmt::format("'{}'", c.fourcc),
-             c.osstatus, static_cast<uint32_t>(c.osstatus));
+  fmt::print("{}  {}  {}  0x{:08x}\n", c.name,
+             c.fourcc.empty() ? "-" : fmt::format("'{}'", c.fourcc), c.osstatus,
+             static_cast<uint32_t>(c.osstatus));
   fmt::print("  meaning: {}\n  cause:   {}\n  fix:     {}\n", c.meaning, c.cause, c.fix);
 }
 
@@ -119,7 +123,8 @@ void print_code_text(const SessionCodeInfo& c) {
 
 void setup_session(CLI::App& parent, SessionOptions& opts, const GlobalOptions& g,
                    std::function<int()>& action) {
-  auto* session = parent.add_subcommand("session", "Audio sessions: check profiles, decode error codes");
+  auto* session =
+      parent.add_subcommand("session", "Audio sessions: check profiles, decode error codes");
   session->require_subcommand(1);
 
   auto* check = session->add_subcommand("check", "Validate a profile and print it resolved");
@@ -128,8 +133,9 @@ void setup_session(CLI::App& parent, SessionOptions& opts, const GlobalOptions& 
 
   auto* decode = session->add_subcommand(
       "decode", "Explain AVAudioSession error codes: name, four characters, integer, cause, fix");
-  decode->add_option("code", opts.decode.codes,
-                     "560557684 | 0x21696e74 | '!int' | cannotInterruptOthers | -50")
+  decode
+      ->add_option("code", opts.decode.codes,
+                   "560557684 | 0x21696e74 | '!int' | cannotInterruptOthers | -50")
       ->type_name("CODE");
   decode->add_flag("--list", opts.decode.list, "Explain every code");
   decode->callback([&] { action = [&] { return run_session_decode(opts.decode, g); }; });
@@ -143,7 +149,9 @@ int run_session_check(const SessionCheckOptions& opts, const GlobalOptions& g) {
   if (!profile) return report_error(g, "session check", profile.error());
   const auto notes = notes_for(*profile);
   if (g.json) {
-    print_json({{"ok", true}, {"command", "session check"}, {"profile", profile_json(*profile)},
+    print_json({{"ok", true},
+                {"command", "session check"},
+                {"profile", profile_json(*profile)},
                 {"notes", notes}});
   } else {
     print_profile_text(*profile, notes);
@@ -163,13 +171,16 @@ int run_session_decode(const SessionDecodeOptions& opts, const GlobalOptions& g)
   std::optional<Error> first_error;
   for (const auto& input : opts.codes) {
     auto c = decode_session_code(input);
-    if (c) found.emplace_back(input, *c);
-    else if (!first_error) first_error = c.error();
+    if (c)
+      found.emplace_back(input, *c);
+    else if (!first_error)
+      first_error = c.error();
   }
   if (g.json) {
     nlohmann::ordered_json codes = nlohmann::ordered_json::array();
     for (const auto& [input, c] : found) codes.push_back(code_json(*c, input));
-    nlohmann::ordered_json doc{{"ok", !first_error}, {"command", "session decode"}, {"codes", codes}};
+    nlohmann::ordered_json doc{
+        {"ok", !first_error}, {"command", "session decode"}, {"codes", codes}};
     if (first_error) doc["error"] = error_json(*first_error);
     print_json(doc);
   } else {

@@ -15,8 +15,8 @@ struct Unit {
   double ns;
 };
 // Ordered from largest to smallest; "ms" and "us" before "m"/"s" is handled by longest match.
-constexpr std::array<Unit, 5> kUnits{{
-    {"h", 3600e9}, {"m", 60e9}, {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}}};
+constexpr std::array<Unit, 5> kUnits{
+    {{"h", 3600e9}, {"m", 60e9}, {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}}};
 
 Error bad(std::string_view text, std::string_view what, std::string_view why) {
   return make_error(Exit::usage, fmt::format("{}: '{}' is not a duration ({})", what, text, why),
@@ -34,8 +34,8 @@ Result<Duration> parse_duration(std::string_view text, std::string_view what) {
     // Number: digits with at most one '.'.
     size_t start = pos;
     bool dot = false;
-    while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) ||
-                                 (text[pos] == '.' && !dot))) {
+    while (pos < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[pos])) || (text[pos] == '.' && !dot))) {
       dot = dot || text[pos] == '.';
       ++pos;
     }
@@ -51,14 +51,16 @@ Result<Duration> parse_duration(std::string_view text, std::string_view what) {
     std::string_view uname = text.substr(ustart, pos - ustart);
     int unit = -1;
     if (uname.empty()) {
-      if (pos != text.size() || last_unit != -1) return bad(text, what, "a number needs a unit here");
+      if (pos != text.size() || last_unit != -1)
+        return bad(text, what, "a number needs a unit here");
       unit = 2;  // bare number: seconds
     } else {
       for (size_t i = 0; i < kUnits.size(); ++i)
         if (kUnits[i].name == uname) unit = static_cast<int>(i);
       if (unit < 0) return bad(text, what, fmt::format("unknown unit '{}'", uname));
     }
-    if (unit <= last_unit) return bad(text, what, "units must go from larger to smaller, once each");
+    if (unit <= last_unit)
+      return bad(text, what, "units must go from larger to smaller, once each");
     last_unit = unit;
     total_ns += value * kUnits[static_cast<size_t>(unit)].ns;
   }

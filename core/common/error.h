@@ -13,15 +13,15 @@ namespace sc {
 // Exit statuses (sysexits.h values where one fits). These numbers are a contract with scripts.
 enum class Exit : int {
   ok = 0,
-  check_failed = 1,   // a diagnostic check failed (route test thresholds)
-  usage = 64,         // bad flag, malformed value, invalid profile (-50)
-  data = 65,          // bad input data
-  no_input = 66,      // input file or device not found
-  unavailable = 69,   // device cannot start, session activation refused
-  internal = 70,      // a bug
-  cannot_create = 73, // output exists without --force, directory missing
-  io = 74,            // I/O error (disk full)
-  temp_fail = 75,     // stopped by an interruption that did not resume
+  check_failed = 1,    // a diagnostic check failed (route test thresholds)
+  usage = 64,          // bad flag, malformed value, invalid profile (-50)
+  data = 65,           // bad input data
+  no_input = 66,       // input file or device not found
+  unavailable = 69,    // device cannot start, session activation refused
+  internal = 70,       // a bug
+  cannot_create = 73,  // output exists without --force, directory missing
+  io = 74,             // I/O error (disk full)
+  temp_fail = 75,      // stopped by an interruption that did not resume
 };
 
 // Stable lower-case name of an exit status ("usage", "no_input", ...), used as the JSON
@@ -46,8 +46,8 @@ inline Error make_error(Exit exit, std::string message, std::string hint = {}) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }
   T& value() & { return std::get<T>(v_); }

@@ -24,12 +24,14 @@ constexpr int32_t cc(const char (&s)[5]) {
 using C = SessionCode;
 constexpr std::array<SessionCodeInfo, 15> kCodes{{
     {C::none, "none", "", 0, "no error", "the operation succeeded", "nothing to fix", Exit::ok},
-    {C::badParam, "badParam", "", -50, "invalid profile: a category, mode, option or preference "
+    {C::badParam, "badParam", "", -50,
+     "invalid profile: a category, mode, option or preference "
      "that is unknown or not valid with the others",
      "an option or mode used with a category it is not valid for (defaultToSpeaker outside "
      "playAndRecord, voiceChat outside playAndRecord), or a misspelt name",
      "use the option with a category it is valid for, or drop it; `soundcheck session check` "
-     "names the valid categories", Exit::usage},
+     "names the valid categories",
+     Exit::usage},
     {C::isBusy, "isBusy", "!act", cc("!act"), "deactivated while I/O was still running",
      "the session was deactivated (setActive:NO) while a recorder or player still ran",
      "stop or pause every player and recorder before deactivating the session", Exit::unavailable},
@@ -38,29 +40,34 @@ constexpr std::array<SessionCodeInfo, 15> kCodes{{
      "recording with a category that has no input (playback, ambient, soloAmbient), or playing "
      "with record",
      "use record or playAndRecord to record, an output category to play, playAndRecord for "
-     "route test", Exit::unavailable},
+     "route test",
+     Exit::unavailable},
     {C::cannotInterruptOthers, "cannotInterruptOthers", "!int", cc("!int"),
      "a non-mixable session tried to activate from the background",
      "an app in the background (often resuming after an interruption such as a phone call) "
      "activated a session that is not mixable, which would interrupt the foreground app",
      "add the mixWithOthers option (--options mixWithOthers) so the session can activate from "
-     "the background, or activate it while in the foreground", Exit::unavailable},
+     "the background, or activate it while in the foreground",
+     Exit::unavailable},
     {C::insufficientPriority, "insufficientPriority", "!pri", cc("!pri"),
      "a higher-priority session (a call) holds the audio",
      "a phone or VoIP call is in progress, and it takes priority over recording and over "
      "non-mixable sessions",
      "wait for the interruption-ended notification (the call to end) and activate again; or use "
-     "a mixable profile that does not record", Exit::unavailable},
+     "a mixable profile that does not record",
+     Exit::unavailable},
     {C::cannotStartPlaying, "cannotStartPlaying", "!pla", cc("!pla"),
      "the output device could not be started",
      "the output device is missing, busy or refused the format, or playback started from the "
      "background without an audio background mode",
-     "check the device with `soundcheck route list --output`; choose another with -D", Exit::unavailable},
+     "check the device with `soundcheck route list --output`; choose another with -D",
+     Exit::unavailable},
     {C::cannotStartRecording, "cannotStartRecording", "!rec", cc("!rec"),
      "the input device could not be started",
      "the input device is missing, busy, has no input channels, or microphone access is denied",
      "check the device with `soundcheck route list --input`; choose another with -D; grant "
-     "microphone access", Exit::unavailable},
+     "microphone access",
+     Exit::unavailable},
     {C::resourceNotAvailable, "resourceNotAvailable", "!res", cc("!res"),
      "no device satisfies the request",
      "no device offers the direction, channel count or rate the profile asks for, or the "
@@ -80,7 +87,8 @@ constexpr std::array<SessionCodeInfo, 15> kCodes{{
      "the audio server died or went away",
      "the media server (mediaserverd on iOS, PulseAudio or PipeWire here) crashed or restarted",
      "rebuild audio objects after mediaServicesWereReset; here, check that the audio server "
-     "runs (`pactl info`)", Exit::unavailable},
+     "runs (`pactl info`)",
+     Exit::unavailable},
     {C::siriIsRecording, "siriIsRecording", "siri", cc("siri"),
      "recording refused during a voice-assistant interruption",
      "the voice assistant holds the microphone",
@@ -155,8 +163,8 @@ Result<const SessionCodeInfo*> decode_session_code(std::string_view raw) {
   if (input.empty()) return unknown(raw, "");
   int64_t v = 0;
   // Integer, decimal or hex.
-  if (parse_int(input, 10, v) ||
-      ((input.rfind("0x", 0) == 0 || input.rfind("0X", 0) == 0) && parse_int(input.substr(2), 16, v))) {
+  if (parse_int(input, 10, v) || ((input.rfind("0x", 0) == 0 || input.rfind("0X", 0) == 0) &&
+                                  parse_int(input.substr(2), 16, v))) {
     if (const auto* c = by_value(v)) return c;
     std::string extra;
     if (v >= INT32_MIN && v <= static_cast<int64_t>(UINT32_MAX)) {

@@ -13,9 +13,21 @@
 namespace sc {
 
 enum class SessionCode {
-  none, badParam, isBusy, incompatibleCategory, cannotInterruptOthers, insufficientPriority,
-  cannotStartPlaying, cannotStartRecording, resourceNotAvailable, expiredSession,
-  sessionNotActive, mediaServicesFailed, siriIsRecording, missingEntitlement, unspecified,
+  none,
+  badParam,
+  isBusy,
+  incompatibleCategory,
+  cannotInterruptOthers,
+  insufficientPriority,
+  cannotStartPlaying,
+  cannotStartRecording,
+  resourceNotAvailable,
+  expiredSession,
+  sessionNotActive,
+  mediaServicesFailed,
+  siriIsRecording,
+  missingEntitlement,
+  unspecified,
 };
 
 struct SessionCodeInfo {

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <filesystem>
-#include <toml++/toml.h>
 
 #include "core/common/names.h"
 #include "core/session/codes.h"
@@ -38,8 +38,9 @@ Result<std::string> value_text(const toml::node& node, const std::string& path,
     }
     if (joined.size() || arr->empty()) return joined;
   }
-  return data_error(fmt::format("{}: {} has a value of the wrong type", where(path, node.source()), key),
-                    "use a string such as \"playAndRecord\", a number, or a list of strings");
+  return data_error(
+      fmt::format("{}: {} has a value of the wrong type", where(path, node.source()), key),
+      "use a string such as \"playAndRecord\", a number, or a list of strings");
 }
 
 // Reads the known keys of one profile table; any other key is an error (typo protection).
@@ -49,14 +50,21 @@ Result<ProfileFields> read_fields(const toml::table& table, const std::string& p
   for (const auto& [k, node] : table) {
     const std::string key = fold_name(k.str());
     std::optional<std::string>* slot = nullptr;
-    if (key == "input" || key == "preferredinput") slot = &f.input;
-    else if (key == "output" || key == "preferredoutput") slot = &f.output;
+    if (key == "input" || key == "preferredinput")
+      slot = &f.input;
+    else if (key == "output" || key == "preferredoutput")
+      slot = &f.output;
     else if (!route_only) {
-      if (key == "category") slot = &f.category;
-      else if (key == "mode") slot = &f.mode;
-      else if (key == "options") slot = &f.options;
-      else if (key == "preferredrate" || key == "rate") slot = &f.preferred_rate;
-      else if (key == "iobuffer" || key == "iobufferduration") slot = &f.io_buffer;
+      if (key == "category")
+        slot = &f.category;
+      else if (key == "mode")
+        slot = &f.mode;
+      else if (key == "options")
+        slot = &f.options;
+      else if (key == "preferredrate" || key == "rate")
+        slot = &f.preferred_rate;
+      else if (key == "iobuffer" || key == "iobufferduration")
+        slot = &f.io_buffer;
     }
     if (!slot) {
       return data_error(
@@ -145,9 +153,10 @@ Result<Config> load_config(const std::string& path, bool must_exist) {
       for (const auto& [name, pnode] : *table) {
         const auto* ptable = pnode.as_table();
         if (!ptable)
-          return data_error(fmt::format("{}: profiles.{} is not a table", where(path, pnode.source()),
-                                        name.str()),
-                            fmt::format("write it as [profiles.{}] followed by its keys", name.str()));
+          return data_error(
+              fmt::format("{}: profiles.{} is not a table", where(path, pnode.source()),
+                          name.str()),
+              fmt::format("write it as [profiles.{}] followed by its keys", name.str()));
         auto f = read_fields(*ptable, path, "profiles." + std::string(name.str()), false);
         if (!f) return f.error();
         cfg.profiles.emplace(std::string(name.str()), *f);
@@ -157,8 +166,9 @@ Result<Config> load_config(const std::string& path, bool must_exist) {
       if (!f) return f.error();
       cfg.route = *f;
     } else {
-      return data_error(fmt::format("{}: unknown section '{}'", where(path, node.source()), k.str()),
-                        "the config file has [profiles.NAME] tables and a [route] table");
+      return data_error(
+          fmt::format("{}: unknown section '{}'", where(path, node.source()), k.str()),
+          "the config file has [profiles.NAME] tables and a [route] table");
     }
   }
   return cfg;
@@ -177,12 +187,13 @@ Result<Profile> resolve_profile(const Config& config, const ProfileRequest& requ
       for (const auto& [n, f] : config.profiles) names.push_back(n);
       auto near = close_matches(*request.profile_name, names);
       std::string hint =
-          names.empty() ? fmt::format("define it as [profiles.{}] in {}", *request.profile_name,
+          names.empty()  ? fmt::format("define it as [profiles.{}] in {}", *request.profile_name,
                                       config.path.empty() ? default_config_path() : config.path)
           : near.empty() ? fmt::format("profiles in {}: {}", file, join_comma(names))
                          : fmt::format("did you mean {}? profiles in {}: {}", join_or(near), file,
                                        join_comma(names));
-      return make_error(Exit::usage, fmt::format("--profile: no profile named '{}'", *request.profile_name),
+      return make_error(Exit::usage,
+                        fmt::format("--profile: no profile named '{}'", *request.profile_name),
                         std::move(hint));
     }
     p.name = it->first;

@@ -73,15 +73,20 @@ constexpr std::array<OptionRow, 8> kOptions{{
      bit(Cat::record) | bit(Cat::playAndRecord), false},
 }};
 
-constexpr std::array<Category, 6> kCategoryList{Cat::ambient, Cat::soloAmbient, Cat::playback,
-                                                Cat::record, Cat::playAndRecord, Cat::multiRoute};
+constexpr std::array<Category, 6> kCategoryList{Cat::ambient, Cat::soloAmbient,   Cat::playback,
+                                                Cat::record,  Cat::playAndRecord, Cat::multiRoute};
 constexpr std::array<Mode, 9> kModeList{
-    Mode::defaultMode, Mode::voiceChat, Mode::videoChat, Mode::gameChat, Mode::videoRecording,
-    Mode::measurement, Mode::moviePlayback, Mode::spokenAudio, Mode::voicePrompt};
-constexpr std::array<CategoryOption, 8> kOptionList{
-    O::mixWithOthers, O::duckOthers, O::allowBluetooth, O::defaultToSpeaker,
-    O::interruptSpokenAudioAndMixWithOthers, O::allowBluetoothA2DP, O::allowAirPlay,
-    O::overrideMutedMicrophoneInterruption};
+    Mode::defaultMode,   Mode::voiceChat,      Mode::videoChat,
+    Mode::gameChat,      Mode::videoRecording, Mode::measurement,
+    Mode::moviePlayback, Mode::spokenAudio,    Mode::voicePrompt};
+constexpr std::array<CategoryOption, 8> kOptionList{O::mixWithOthers,
+                                                    O::duckOthers,
+                                                    O::allowBluetooth,
+                                                    O::defaultToSpeaker,
+                                                    O::interruptSpokenAudioAndMixWithOthers,
+                                                    O::allowBluetoothA2DP,
+                                                    O::allowAirPlay,
+                                                    O::overrideMutedMicrophoneInterruption};
 
 const OptionRow& row(CategoryOption o) {
   return *std::find_if(kOptions.begin(), kOptions.end(), [o](const auto& r) { return r.o == o; });
@@ -116,20 +121,21 @@ Result<T> find_by_name(std::string_view input, const Rows& rows, std::string fol
                        std::string_view kind, std::string_view flag) {
   for (const auto& r : rows)
     if (fold_name(r.name) == folded) {
-      if constexpr (std::is_same_v<T, Category>) return r.c;
-      else if constexpr (std::is_same_v<T, Mode>) return r.m;
-      else return r.o;
+      if constexpr (std::is_same_v<T, Category>)
+        return r.c;
+      else if constexpr (std::is_same_v<T, Mode>)
+        return r.m;
+      else
+        return r.o;
     }
   std::vector<std::string> all;
   for (const auto& r : rows) all.emplace_back(r.name);
   auto near = close_matches(input, all);
-  std::string message =
-      input.empty() ? fmt::format("{} {} is empty", flag, kind)
-                    : fmt::format("unknown {} '{}' (-50 badParam)", kind, input);
-  std::string hint = near.empty()
-                         ? fmt::format("{} is one of: {}", flag, join_comma(all))
-                         : fmt::format("did you mean {}? {} is one of: {}", join_or(near), flag,
-                                       join_comma(all));
+  std::string message = input.empty() ? fmt::format("{} {} is empty", flag, kind)
+                                      : fmt::format("unknown {} '{}' (-50 badParam)", kind, input);
+  std::string hint = near.empty() ? fmt::format("{} is one of: {}", flag, join_comma(all))
+                                  : fmt::format("did you mean {}? {} is one of: {}", join_or(near),
+                                                flag, join_comma(all));
   return session_error(SessionCode::badParam, std::move(message), std::move(hint));
 }
 
@@ -152,8 +158,9 @@ bool is_valid(Category c, CategoryOption o) { return (row(o).valid & bit(c)) != 
 bool is_valid(Category c, Mode m) { return (row(m).valid & bit(c)) != 0; }
 
 Result<Category> parse_category(std::string_view s) {
-  return find_by_name<Category>(s, kCategories, strip_prefix(fold_name(s), {"avaudiosessioncategory"}),
-                                "category", "--category");
+  return find_by_name<Category>(s, kCategories,
+                                strip_prefix(fold_name(s), {"avaudiosessioncategory"}), "category",
+                                "--category");
 }
 
 Result<Mode> parse_mode(std::string_view s) {
@@ -189,11 +196,10 @@ Result<std::vector<CategoryOption>> parse_options(std::string_view list) {
 Result<uint32_t> parse_rate(std::string_view s, std::string_view what) {
   std::string_view num = s;
   double scale = 1;
+  if (num.size() > 2 && fold_name(num.substr(num.size() - 2)) == "hz") num.remove_suffix(2);
   if (!num.empty() && (num.back() == 'k' || num.back() == 'K')) {
     scale = 1000;
     num.remove_suffix(1);
-  } else if (num.size() > 2 && fold_name(num.substr(num.size() - 2)) == "hz") {
-    num.remove_suffix(2);
   }
   double v = 0;
   auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), v);

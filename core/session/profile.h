@@ -17,8 +17,15 @@ namespace sc {
 
 enum class Category { ambient, soloAmbient, playback, record, playAndRecord, multiRoute };
 enum class Mode {
-  defaultMode, voiceChat, videoChat, gameChat, videoRecording, measurement, moviePlayback,
-  spokenAudio, voicePrompt,
+  defaultMode,
+  voiceChat,
+  videoChat,
+  gameChat,
+  videoRecording,
+  measurement,
+  moviePlayback,
+  spokenAudio,
+  voicePrompt,
 };
 // Category option bits, as AVAudioSessionCategoryOptions.
 enum class CategoryOption : uint32_t {

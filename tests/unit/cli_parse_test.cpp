@@ -1,0 +1,98 @@
+// What command lines mean, without running anything (CLI11's app_helper pattern): argv in,
+// bound structs and parse errors out.
+#include <gtest/gtest.h>
+
+#include "cli/common.h"
+
+namespace sc::cli {
+namespace {
+
+struct Parsed {
+  std::unique_ptr<Cli> cli = std::make_unique<Cli>();
+  ParseOutcome outcome;
+};
+
+Parsed parse(std::vector<std::string> args) {
+  Parsed p;
+  p.outcome = parse_args(*p.cli, std::move(args));
+  return p;
+}
+
+TEST(CliParse, SessionCheckBindsProfileFlags) {
+  auto p = parse({"--json", "session", "check", "--category", "play-and-record", "--mode",
+                  "voiceChat", "--options", "default-to-speaker,allowBluetooth", "--options",
+                  "mixWithOthers", "--preferred-rate", "48k", "--io-buffer", "5ms", "--background",
+                  "--no-notify", "--profile", "talk"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+  const auto& req = p.cli->session.check.profile;
+  EXPECT_TRUE(p.cli->global.json);
+  EXPECT_EQ(req.flags.category, "play-and-record");
+  EXPECT_EQ(req.flags.mode, "voiceChat");
+  EXPECT_EQ(req.flags.options, "default-to-speaker,allowBluetooth,mixWithOthers");
+  EXPECT_EQ(req.flags.preferred_rate, "48k");
+  EXPECT_EQ(req.flags.io_buffer, "5ms");
+  EXPECT_EQ(req.profile_name, "talk");
+  EXPECT_TRUE(req.background);
+  EXPECT_TRUE(req.no_notify);
+}
+
+TEST(CliParse, GlobalOptionsAfterTheCommand) {
+  auto p = parse({"session", "check", "--json", "-q", "--config", "/tmp/x.toml"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+  EXPECT_TRUE(p.cli->global.json);
+  EXPECT_TRUE(p.cli->global.quiet);
+  EXPECT_EQ(p.cli->global.config, "/tmp/x.toml");
+}
+
+TEST(CliParse, DecodeTakesCodesInOrder) {
+  auto p = parse({"session", "decode", "560557684", "0x21707269", "!rec", "-50"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+  EXPECT_EQ(p.cli->session.decode.codes,
+            (std::vector<std::string>{"560557684", "0x21707269", "!rec", "-50"}));
+}
+
+TEST(CliParse, UsageErrorsAreOneLineWithAHint) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message, hint, command;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{"session", "check", "--bogus"},
+            "unknown option '--bogus'",
+            "session check --help",
+            "session check"},
+           {{"session", "check", "--categry", "record"},
+            "unknown option '--categry'",
+            "did you mean --category?",
+            "session check"},
+           {{"session", "check", "--jsn"},
+            "unknown option '--jsn'",
+            "did you mean --json?",
+            "session check"},
+           {{"sesion", "check"}, "unknown command 'sesion'", "did you mean session?", ""},
+           {{"session", "chek"}, "unknown command 'chek'", "did you mean check?", "session"},
+           {{"session"}, "missing command", "check, decode", "session"},
+           {{}, "missing command", "session", ""},
+           {{"session", "check", "--category"},
+            "--category",
+            "session check --help",
+            "session check"},
+           {{"session", "check", "extra"},
+            "unexpected argument 'extra'",
+            "--help",
+            "session check"}}) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    SCOPED_TRACE(joined);
+    auto p = parse(c.args);
+    EXPECT_FALSE(p.outcome.run);
+    EXPECT_EQ(p.outcome.exit, 64);
+    EXPECT_NE(p.outcome.message.find(c.message), std::string::npos) << p.outcome.message;
+    EXPECT_EQ(p.outcome.message.find('\n'), std::string::npos);
+    EXPECT_NE(p.outcome.hint.find(c.hint), std::string::npos) << p.outcome.hint;
+    EXPECT_EQ(p.outcome.command, c.command);
+  }
+}
+
+}  // namespace
+}  // namespace sc::cli
