@@ -26,6 +26,17 @@ std::string version_text() {
   return out;
 }
 
+nlohmann::ordered_json version_json() {
+  nlohmann::ordered_json libs;
+  for (const auto& [lib, ver] : formats::library_versions()) libs[lib] = ver;
+  libs["rtaudio"] = audio::rtaudio_version();
+  return {{"ok", true},
+          {"command", "version"},
+          {"version", SOUNDCHECK_VERSION},
+          {"libraries", libs},
+          {"audio_apis", audio::compiled_apis()}};
+}
+
 // The chain of subcommands the parse reached, and the deepest one.
 std::pair<std::string, const CLI::App*> deepest_command(const CLI::App& app) {
   std::string path;
@@ -141,7 +152,11 @@ ParseOutcome parse_args(Cli& cli, std::vector<std::string> args) {
     cli.app.parse(args);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // --help, --version
-      cli.app.exit(e);
+      const bool json = std::find(typed.begin(), typed.end(), "--json") != typed.end();
+      if (json && dynamic_cast<const CLI::CallForVersion*>(&e))
+        print_json(version_json());
+      else
+        cli.app.exit(e);  // help stays text: it is for people
       return ParseOutcome{};
     }
     return parse_failure(cli, e, typed);

@@ -92,8 +92,10 @@ void print_profile_text(const Profile& p, const std::vector<std::string>& notes)
   fmt::print("input        {}\n", p.preferred_input.empty() ? "default" : p.preferred_input);
   fmt::print("output       {}\n", p.preferred_output.empty() ? "default" : p.preferred_output);
   fmt::print("background   {}\n", yes(p.background));
-  fmt::print("notify       {} (notifyOthersOnDeactivation)\n",
-             yes(p.notify_others_on_deactivation));
+  fmt::print("notify       {}\n",
+             p.notify_others_on_deactivation
+                 ? "yes (deactivates with notifyOthersOnDeactivation)"
+                 : "no (--no-notify: the sessions it interrupted are not told to resume)");
   for (const auto& n : notes) fmt::print("note: {}\n", n);
 }
 
@@ -108,7 +110,7 @@ nlohmann::ordered_json code_json(const SessionCodeInfo& c, std::string_view inpu
   j["meaning"] = std::string(c.meaning);
   j["cause"] = std::string(c.cause);
   j["fix"] = std::string(c.fix);
-  j["exit_status"] = static_cast<int>(c.exit);
+  j["exit"] = static_cast<int>(c.exit);
   return j;
 }
 
@@ -145,6 +147,13 @@ int run_session_check(const SessionCheckOptions& opts, const GlobalOptions& g) {
   const bool explicit_config = !g.config.empty();
   auto config = load_config(explicit_config ? g.config : default_config_path(), explicit_config);
   if (!config) return report_error(g, "session check", config.error());
+  if (g.verbose) {
+    const std::string path = explicit_config ? g.config : default_config_path();
+    fmt::print(stderr, "soundcheck session check: config {} ({})\n", path.empty() ? "-" : path,
+               config->path.empty() ? "absent"
+                                    : fmt::format("{} profile{}", config->profiles.size(),
+                                                  config->profiles.size() == 1 ? "" : "s"));
+  }
   auto profile = resolve_profile(*config, opts.profile, Category::soloAmbient);
   if (!profile) return report_error(g, "session check", profile.error());
   const auto notes = notes_for(*profile);

@@ -1,0 +1,135 @@
+# bash completion for soundcheck(1)                                -*- shell-script -*-
+#
+# Install as /usr/share/bash-completion/completions/soundcheck, or source it from ~/.bashrc.
+
+# COMPREPLY=($(compgen ...)) is the usual idiom: the words offered have no spaces, and the
+# two that may (file and profile names) split on newlines only.
+# shellcheck disable=SC2207
+
+_soundcheck_categories="ambient soloAmbient playback record playAndRecord multiRoute"
+_soundcheck_modes="default voiceChat videoChat gameChat videoRecording measurement moviePlayback spokenAudio voicePrompt"
+_soundcheck_category_options="mixWithOthers duckOthers allowBluetooth allowBluetoothHFP defaultToSpeaker interruptSpokenAudioAndMixWithOthers allowBluetoothA2DP allowAirPlay overrideMutedMicrophoneInterruption"
+_soundcheck_codes="none badParam isBusy incompatibleCategory cannotInterruptOthers insufficientPriority cannotStartPlaying cannotStartRecording resourceNotAvailable expiredSession sessionNotActive mediaServicesFailed siriIsRecording missingEntitlement unspecified"
+
+# Prints the profile names defined in the config file: the --config FILE on the command
+# line, or the default file.
+_soundcheck_profiles() {
+    local file=$1
+    if [[ -z $file ]]; then
+        if [[ -n ${XDG_CONFIG_HOME-} ]]; then
+            file=$XDG_CONFIG_HOME/soundcheck/config.toml
+        else
+            file=${HOME-}/.config/soundcheck/config.toml
+        fi
+    fi
+    file=${file/#\~/${HOME-}}
+    [[ -r $file ]] || return 0
+    sed -n 's/^[[:space:]]*\[[[:space:]]*profiles\.\([^].]*\)[[:space:]]*\].*/\1/p' -- "$file" 2>/dev/null |
+        sed 's/[[:space:]]*$//; s/^"\(.*\)"$/\1/; s/^'"'"'\(.*\)'"'"'$/\1/'
+}
+
+_soundcheck() {
+    local cur=${COMP_WORDS[COMP_CWORD]}
+    local prev=""
+    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    COMPREPLY=()
+
+    # The subcommand path, skipping options and the values of options that take one
+    # (`--config FILE`, `--config=FILE`, which bash splits at the `=`).
+    local cmd="" config="" i w
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        case $w in
+            --config | --profile | --category | --mode | --options | --preferred-rate | --io-buffer)
+                if [[ ${COMP_WORDS[i + 1]-} == "=" ]]; then
+                    ((i += 1))
+                fi
+                if ((i + 1 < COMP_CWORD)); then
+                    [[ $w == --config ]] && config=${COMP_WORDS[i + 1]}
+                    ((i += 1))
+                fi
+                continue
+                ;;
+            -*) continue ;;
+        esac
+        case $cmd in
+            "") [[ $w == session ]] && cmd="session" ;;
+            "session") [[ $w == check || $w == decode ]] && cmd="session $w" ;;
+        esac
+    done
+
+    # The value of an option: `--mode v`, `--mode=v`.
+    local opt=$prev
+    if [[ $cur == "=" && $prev == --* ]]; then
+        opt=$prev
+        cur=""
+    elif [[ $prev == "=" ]] && ((COMP_CWORD > 1)); then
+        opt=${COMP_WORDS[COMP_CWORD - 2]}
+    fi
+    case $opt in
+        --config)
+            compopt -o filenames 2>/dev/null
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return 0
+            ;;
+        --profile)
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -W "$(_soundcheck_profiles "$config")" -- "$cur"))
+            return 0
+            ;;
+        --category)
+            COMPREPLY=($(compgen -W "$_soundcheck_categories" -- "$cur"))
+            return 0
+            ;;
+        --mode)
+            COMPREPLY=($(compgen -W "$_soundcheck_modes" -- "$cur"))
+            return 0
+            ;;
+        --options)
+            # A comma-separated list: complete the item after the last comma.
+            local last=${cur##*,}
+            local done_part=${cur%"$last"}
+            compopt -o nospace 2>/dev/null
+            COMPREPLY=($(compgen -P "$done_part" -W "$_soundcheck_category_options" -- "$last"))
+            return 0
+            ;;
+        --preferred-rate)
+            COMPREPLY=($(compgen -W "44100 48000 88200 96000 44.1k 48k" -- "$cur"))
+            return 0
+            ;;
+        --io-buffer)
+            COMPREPLY=($(compgen -W "2ms 5ms 10ms 20ms" -- "$cur"))
+            return 0
+            ;;
+    esac
+
+    [[ $cur == -* ]] || {
+        case $cmd in
+            "") COMPREPLY=($(compgen -W "session" -- "$cur")) ;;
+            "session") COMPREPLY=($(compgen -W "check decode" -- "$cur")) ;;
+            "session decode") COMPREPLY=($(compgen -W "$_soundcheck_codes" -- "$cur")) ;;
+        esac
+        return 0
+    }
+
+    # Options: each command's own, -h --help included, one line per command; the global
+    # options (those of "") are offered at every level as well, so the loop runs the case
+    # for "" and then for the command's path.
+    local opts all="" path=$cmd o
+    for cmd in "$path" ""; do
+    case "$cmd" in
+        "") opts="--json -q --quiet -v --verbose --config -h --help --version" ;;
+        "session") opts="-h --help" ;;
+        "session check") opts="--profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
+        "session decode") opts="--list -h --help" ;;
+        *) opts="" ;;
+    esac
+    for o in $opts; do
+        [[ " $all " == *" $o "* ]] || all="$all $o"
+    done
+    done
+    COMPREPLY=($(compgen -W "$all" -- "$cur"))
+    return 0
+}
+complete -F _soundcheck soundcheck

@@ -1,0 +1,109 @@
+# fish completion for soundcheck(1)
+# Install as ~/.config/fish/completions/soundcheck.fish (or in a vendor_completions.d).
+
+# The subcommand path of the command line before the cursor ("" for soundcheck itself,
+# "session", "session check", "session decode"), ignoring options and the values of the
+# options that take one.
+function __soundcheck_path
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l path ""
+    set -l skip 0
+    for t in $tokens
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case --config --profile --category --mode --options --preferred-rate --io-buffer
+                set skip 1
+                continue
+            case '-*'
+                continue
+        end
+        switch $path
+            case ""
+                if test "$t" = session
+                    set path session
+                end
+            case session
+                if contains -- $t check decode
+                    set path "session $t"
+                end
+        end
+    end
+    echo $path
+end
+
+# Succeeds when the subcommand path is exactly $argv[1].
+function __soundcheck_is
+    set -l path (__soundcheck_path)
+    test "$path" = "$argv[1]"
+end
+
+# The items of a comma-separated --options list: the part before the last comma, followed
+# by each option name.
+function __soundcheck_option_list
+    set -l token (commandline -ct)
+    set -l prefix (string replace -r '[^,]*$' '' -- $token)
+    for name in mixWithOthers duckOthers allowBluetooth allowBluetoothHFP defaultToSpeaker \
+            interruptSpokenAudioAndMixWithOthers allowBluetoothA2DP allowAirPlay \
+            overrideMutedMicrophoneInterruption
+        echo $prefix$name
+    end
+end
+
+# The profile names of the config file: --config FILE when given, else the default file.
+function __soundcheck_profiles
+    set -l file
+    set -l tokens (commandline -opc)
+    for i in (seq (count $tokens))
+        switch $tokens[$i]
+            case --config
+                set file $tokens[(math $i + 1)]
+            case '--config=*'
+                set file (string replace -- --config= '' $tokens[$i])
+        end
+    end
+    if test -z "$file"
+        if test -n "$XDG_CONFIG_HOME"
+            set file $XDG_CONFIG_HOME/soundcheck/config.toml
+        else
+            set file $HOME/.config/soundcheck/config.toml
+        end
+    end
+    set file (string replace -r '^~' $HOME -- $file)
+    test -r "$file"; or return
+    string match -r -g '^\s*\[\s*profiles\.([^\].]+?)\s*\]' <$file | string trim -c '"\''
+end
+
+# soundcheck
+complete -c soundcheck -n '__soundcheck_is ""' -f -a session -d 'Audio sessions: check profiles, decode error codes'
+complete -c soundcheck -n '__soundcheck_is ""' -l json -d 'Machine output: one JSON document on stdout'
+complete -c soundcheck -n '__soundcheck_is ""' -s q -l quiet -d 'No meter or progress'
+complete -c soundcheck -n '__soundcheck_is ""' -s v -l verbose -d 'More detail on stderr'
+complete -c soundcheck -n '__soundcheck_is ""' -l config -r -F -d 'Profiles and preferences file'
+complete -c soundcheck -n '__soundcheck_is ""' -s h -l help -d 'Print help'
+complete -c soundcheck -n '__soundcheck_is ""' -l version -d 'Print the version and the versions of the libraries'
+
+# soundcheck session
+complete -c soundcheck -n '__soundcheck_is session' -f -a check -d 'Validate a profile and print it resolved'
+complete -c soundcheck -n '__soundcheck_is session' -f -a decode -d 'Explain AVAudioSession error codes'
+complete -c soundcheck -n '__soundcheck_is session' -s h -l help -d 'Print help'
+
+# soundcheck session check
+complete -c soundcheck -n '__soundcheck_is "session check"' -f
+complete -c soundcheck -n '__soundcheck_is "session check"' -l profile -x -a '(__soundcheck_profiles)' -d 'A named profile from the config file'
+complete -c soundcheck -n '__soundcheck_is "session check"' -l category -x -a 'ambient soloAmbient playback record playAndRecord multiRoute' -d 'Session category'
+complete -c soundcheck -n '__soundcheck_is "session check"' -l mode -x -a 'default voiceChat videoChat gameChat videoRecording measurement moviePlayback spokenAudio voicePrompt' -d 'Session mode'
+complete -c soundcheck -n '__soundcheck_is "session check"' -l options -x -a '(__soundcheck_option_list)' -d 'Comma-separated category options'
+complete -c soundcheck -n '__soundcheck_is "session check"' -l preferred-rate -x -a '44100 48000 88200 96000 44.1k 48k' -d 'Preferred sample rate in Hz'
+complete -c soundcheck -n '__soundcheck_is "session check"' -l io-buffer -x -a '2ms 5ms 10ms 20ms' -d 'Preferred I/O buffer duration'
+complete -c soundcheck -n '__soundcheck_is "session check"' -l background -d 'The process goes to the background once its session is active'
+complete -c soundcheck -n '__soundcheck_is "session check"' -l no-notify -d 'Deactivate without notifyOthersOnDeactivation'
+complete -c soundcheck -n '__soundcheck_is "session check"' -s h -l help -d 'Print help'
+
+# soundcheck session decode
+complete -c soundcheck -n '__soundcheck_is "session decode"' -f -a 'none badParam isBusy incompatibleCategory cannotInterruptOthers insufficientPriority cannotStartPlaying cannotStartRecording resourceNotAvailable expiredSession sessionNotActive mediaServicesFailed siriIsRecording missingEntitlement unspecified' -d 'Error code'
+complete -c soundcheck -n '__soundcheck_is "session decode"' -l list -d 'Explain every code'
+complete -c soundcheck -n '__soundcheck_is "session decode"' -s h -l help -d 'Print help'

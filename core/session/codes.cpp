@@ -185,10 +185,6 @@ Result<const SessionCodeInfo*> decode_session_code(std::string_view raw) {
   }
   for (const auto& c : kCodes)
     if (fold_name(c.name) == folded) return &c;
-  if (input.size() == 4) {
-    for (const auto& c : kCodes)
-      if (!c.fourcc.empty() && fold_name(c.fourcc) == folded) return &c;
-  }
   std::vector<std::string> names;
   for (const auto& c : kCodes) names.emplace_back(c.name);
   auto near = close_matches(input, names);

@@ -46,29 +46,39 @@ Result<std::string> value_text(const toml::node& node, const std::string& path,
 // Reads the known keys of one profile table; any other key is an error (typo protection).
 Result<ProfileFields> read_fields(const toml::table& table, const std::string& path,
                                   std::string_view context, bool route_only) {
+  // Accepted keys (folded) -> the field and its canonical name. [route] takes only devices.
+  struct Key {
+    std::string_view folded, canonical;
+    std::optional<std::string> ProfileFields::*member;
+    bool in_route;
+  };
+  static constexpr Key kKeys[] = {
+      {"input", "input", &ProfileFields::input, true},
+      {"preferredinput", "input", &ProfileFields::input, true},
+      {"output", "output", &ProfileFields::output, true},
+      {"preferredoutput", "output", &ProfileFields::output, true},
+      {"category", "category", &ProfileFields::category, false},
+      {"mode", "mode", &ProfileFields::mode, false},
+      {"options", "options", &ProfileFields::options, false},
+      {"preferredrate", "preferred_rate", &ProfileFields::preferred_rate, false},
+      {"rate", "preferred_rate", &ProfileFields::preferred_rate, false},
+      {"iobuffer", "io_buffer", &ProfileFields::io_buffer, false},
+      {"iobufferduration", "io_buffer", &ProfileFields::io_buffer, false},
+  };
   ProfileFields f;
   for (const auto& [k, node] : table) {
     const std::string key = fold_name(k.str());
     std::optional<std::string>* slot = nullptr;
-    if (key == "input" || key == "preferredinput")
-      slot = &f.input;
-    else if (key == "output" || key == "preferredoutput")
-      slot = &f.output;
-    else if (!route_only) {
-      if (key == "category")
-        slot = &f.category;
-      else if (key == "mode")
-        slot = &f.mode;
-      else if (key == "options")
-        slot = &f.options;
-      else if (key == "preferredrate" || key == "rate")
-        slot = &f.preferred_rate;
-      else if (key == "iobuffer" || key == "iobufferduration")
-        slot = &f.io_buffer;
+    std::string_view field;
+    for (const auto& entry : kKeys) {
+      if (entry.folded == key && (entry.in_route || !route_only)) {
+        slot = &(f.*entry.member);
+        field = entry.canonical;
+      }
     }
     if (!slot) {
       return data_error(
-          fmt::format("{}: unknown key '{}' in {}", where(path, node.source()), k.str(), context),
+          fmt::format("{}: unknown key '{}' in {}", where(path, k.source()), k.str(), context),
           route_only ? "[route] takes input and output"
                      : "a profile takes category, mode, options, preferred_rate, io_buffer, "
                        "input and output");
@@ -76,39 +86,55 @@ Result<ProfileFields> read_fields(const toml::table& table, const std::string& p
     auto text = value_text(node, path, k.str());
     if (!text) return text.error();
     *slot = *text;
+    f.where[std::string(field)] = fmt::format("{}: {}.{}", where(path, k.source()), context, field);
   }
   return f;
 }
 
-// Applies one layer of fields; a parse error gets the layer's origin in front.
-Status apply(Profile& p, const ProfileFields& f, const std::string& origin) {
-  auto fail = [&](Error e) -> Status {
-    if (!origin.empty()) e.message = origin + ": " + e.message;
-    return e;
+// Applies one layer of fields. A value that does not parse is badParam; when it came from
+// the file, the message starts with the file, line, column and key.
+Status apply(Profile& p, const ProfileFields& f) {
+  auto located = [&](const char* field) -> const std::string* {
+    auto it = f.where.find(field);
+    return it == f.where.end() ? nullptr : &it->second;
+  };
+  // Messages from the name parsers get the file's place in front.
+  auto fail = [&](const char* field, const Error& e) -> Status {
+    Error out = session_error(SessionCode::badParam, e.message, e.hint);
+    if (const auto* at = located(field)) out.message = *at + ": " + out.message;
+    return out;
+  };
+  // The value parsers name what they parse themselves: the flag, or the file's place.
+  auto what = [&](const char* field, const char* flag) {
+    const auto* at = located(field);
+    return at ? *at : std::string(flag);
+  };
+  auto fail_value = [&](const Error& e) -> Status {
+    return session_error(SessionCode::badParam, e.message, e.hint);
   };
   if (f.category) {
     auto c = parse_category(*f.category);
-    if (!c) return fail(c.error());
+    if (!c) return fail("category", c.error());
     p.category = *c;
   }
   if (f.mode) {
     auto m = parse_mode(*f.mode);
-    if (!m) return fail(m.error());
+    if (!m) return fail("mode", m.error());
     p.mode = *m;
   }
   if (f.options) {
     auto o = parse_options(*f.options);
-    if (!o) return fail(o.error());
+    if (!o) return fail("options", o.error());
     p.options = *o;
   }
   if (f.preferred_rate) {
-    auto r = parse_rate(*f.preferred_rate, "--preferred-rate");
-    if (!r) return fail(session_error(SessionCode::badParam, r.error().message, r.error().hint));
+    auto r = parse_rate(*f.preferred_rate, what("preferred_rate", "--preferred-rate"));
+    if (!r) return fail_value(r.error());
     p.preferred_rate = *r;
   }
   if (f.io_buffer) {
-    auto b = parse_io_buffer(*f.io_buffer, "--io-buffer");
-    if (!b) return fail(session_error(SessionCode::badParam, b.error().message, b.error().hint));
+    auto b = parse_io_buffer(*f.io_buffer, what("io_buffer", "--io-buffer"));
+    if (!b) return fail_value(b.error());
     p.io_buffer = *b;
   }
   if (f.input) p.preferred_input = *f.input;
@@ -179,7 +205,7 @@ Result<Profile> resolve_profile(const Config& config, const ProfileRequest& requ
   Profile p;
   p.category = default_category;
   const std::string file = config.path.empty() ? "config" : config.path;
-  if (auto s = apply(p, config.route, file + ": [route]"); !s) return s.error();
+  if (auto s = apply(p, config.route); !s) return s.error();
   if (request.profile_name) {
     auto it = config.profiles.find(*request.profile_name);
     if (it == config.profiles.end()) {
@@ -197,14 +223,16 @@ Result<Profile> resolve_profile(const Config& config, const ProfileRequest& requ
                         std::move(hint));
     }
     p.name = it->first;
-    if (auto s = apply(p, it->second, file + ": profiles." + it->first); !s) return s.error();
+    if (auto s = apply(p, it->second); !s) return s.error();
   }
-  if (auto s = apply(p, request.flags, ""); !s) return s.error();
+  if (auto s = apply(p, request.flags); !s) return s.error();
   p.background = request.background;
   p.notify_others_on_deactivation = !request.no_notify;
   if (auto s = validate(p); !s) {
     Error e = s.error();
-    if (!p.name.empty()) e.message += fmt::format(" (profile '{}' with the flags)", p.name);
+    if (!p.name.empty())
+      e.message += request.flags.any() ? fmt::format(" (profile '{}' with the flags given)", p.name)
+                                       : fmt::format(" (profile '{}')", p.name);
     return e;
   }
   return p;

@@ -25,10 +25,16 @@
 namespace sc {
 
 // Profile fields as text, exactly as a user wrote them (flags or config), so both go through
-// the same parsers and produce the same errors. `origin` says where they came from for
-// error messages ("" for flags, "config.toml: profiles.interview" for the file).
+// the same parsers and produce the same errors; an error in a file value also names the
+// file, line and column of its key.
 struct ProfileFields {
   std::optional<std::string> category, mode, options, preferred_rate, io_buffer, input, output;
+  // For fields read from a file: config key -> "path:line:column" of the key, for messages.
+  std::map<std::string, std::string> where;
+
+  bool any() const {
+    return category || mode || options || preferred_rate || io_buffer || input || output;
+  }
 };
 
 struct Config {

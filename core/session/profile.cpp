@@ -118,7 +118,7 @@ std::string strip_prefix(std::string folded, std::initializer_list<std::string_v
 // Finds `folded` among the rows by folded name, or returns badParam with suggestions.
 template <typename T, typename Rows>
 Result<T> find_by_name(std::string_view input, const Rows& rows, std::string folded,
-                       std::string_view kind, std::string_view flag) {
+                       std::string_view kind, std::string_view plural) {
   for (const auto& r : rows)
     if (fold_name(r.name) == folded) {
       if constexpr (std::is_same_v<T, Category>)
@@ -131,11 +131,11 @@ Result<T> find_by_name(std::string_view input, const Rows& rows, std::string fol
   std::vector<std::string> all;
   for (const auto& r : rows) all.emplace_back(r.name);
   auto near = close_matches(input, all);
-  std::string message = input.empty() ? fmt::format("{} {} is empty", flag, kind)
+  std::string message = input.empty() ? fmt::format("empty {}", kind)
                                       : fmt::format("unknown {} '{}' (-50 badParam)", kind, input);
-  std::string hint = near.empty() ? fmt::format("{} is one of: {}", flag, join_comma(all))
-                                  : fmt::format("did you mean {}? {} is one of: {}", join_or(near),
-                                                flag, join_comma(all));
+  std::string hint = near.empty() ? fmt::format("valid {}: {}", plural, join_comma(all))
+                                  : fmt::format("did you mean {}? valid {}: {}", join_or(near),
+                                                plural, join_comma(all));
   return session_error(SessionCode::badParam, std::move(message), std::move(hint));
 }
 
@@ -160,18 +160,18 @@ bool is_valid(Category c, Mode m) { return (row(m).valid & bit(c)) != 0; }
 Result<Category> parse_category(std::string_view s) {
   return find_by_name<Category>(s, kCategories,
                                 strip_prefix(fold_name(s), {"avaudiosessioncategory"}), "category",
-                                "--category");
+                                "categories");
 }
 
 Result<Mode> parse_mode(std::string_view s) {
   return find_by_name<Mode>(s, kModes, strip_prefix(fold_name(s), {"avaudiosessionmode"}), "mode",
-                            "--mode");
+                            "modes");
 }
 
 Result<CategoryOption> parse_option(std::string_view s) {
   std::string folded = strip_prefix(fold_name(s), {"avaudiosessioncategoryoption"});
   if (folded == "allowbluetoothhfp") folded = "allowbluetooth";
-  return find_by_name<CategoryOption>(s, kOptions, folded, "category option", "--options");
+  return find_by_name<CategoryOption>(s, kOptions, folded, "category option", "category options");
 }
 
 Result<std::vector<CategoryOption>> parse_options(std::string_view list) {

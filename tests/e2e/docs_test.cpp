@@ -134,14 +134,14 @@ PerCommand from_zsh() {
 
 PerCommand from_fish() {
   PerCommand out;
-  static const std::regex cond(R"(__soundcheck_is\s+\"([^\"]*)\")");
+  static const std::regex cond(R"(__soundcheck_is\s+(?:\"([^\"]*)\"|([A-Za-z]+)))");
   static const std::regex longopt(R"((^|\s)-l\s+([A-Za-z0-9-]+))");
   static const std::regex shortopt(R"((^|\s)-s\s+([A-Za-z]))");
   for (const auto& l : lines_of(read("completions/soundcheck.fish"))) {
     if (l.rfind("complete ", 0) != 0) continue;
     std::smatch m;
     if (!std::regex_search(l, m, cond)) continue;
-    auto& opts = out[m[1]];
+    auto& opts = out[m[1].matched ? m[1].str() : m[2].str()];
     for (std::sregex_iterator it(l.begin(), l.end(), longopt), end; it != end; ++it)
       opts.insert("--" + (*it)[2].str());
     for (std::sregex_iterator it(l.begin(), l.end(), shortopt), end; it != end; ++it)
