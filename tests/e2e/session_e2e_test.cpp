@@ -206,6 +206,9 @@ TEST(Cli, HelpAndVersionGoToStdoutWithZero) {
     EXPECT_FALSE(r.out.empty());
     EXPECT_TRUE(r.err.empty()) << r.err;
   }
+  auto vj = soundcheck({"--json", "--version"});
+  EXPECT_EQ(vj.status, 0);
+  EXPECT_TRUE(parse_json(vj)["libraries"].contains("libsndfile"));
   auto v = soundcheck({"--version"});
   EXPECT_EQ(v.out.rfind("soundcheck ", 0), 0u);
   EXPECT_NE(v.out.find("libsndfile"), std::string::npos);

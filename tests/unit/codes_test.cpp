@@ -91,6 +91,9 @@ TEST(Codes, UnknownCodesAreUsageErrorsSayingTheForms) {
   // A four-character code of another API is recognised as such.
   auto r = decode_session_code("1718449215");  // 'fmt?'
   EXPECT_NE(r.error().message.find("'fmt?'"), std::string::npos) << r.error().message;
+  // Four characters are case-sensitive, as in the logs; names are not.
+  EXPECT_FALSE(decode_session_code("!INT").ok());
+  EXPECT_FALSE(decode_session_code("WHAT").ok());
   auto typo = decode_session_code("cannotinterupt");
   EXPECT_NE(typo.error().message.find("cannotInterruptOthers"), std::string::npos);
 }

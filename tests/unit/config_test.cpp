@@ -123,6 +123,15 @@ TEST_F(ConfigTest, UnknownProfileListsTheOthers) {
 }
 
 TEST_F(ConfigTest, BadValuesInTheFileNameTheirPlace) {
+  auto rate = load_config(write("[profiles.x]\n\npreferred_rate = \"fast\"\n"), true);
+  ProfileRequest rate_req;
+  rate_req.profile_name = "x";
+  auto rp = resolve_profile(*rate, rate_req, Category::record);
+  ASSERT_FALSE(rp.ok());
+  EXPECT_NE(rp.error().message.find("config.toml:3:1: profiles.x.preferred_rate: 'fast'"),
+            std::string::npos)
+      << rp.error().message;
+  EXPECT_EQ(rp.error().message.find("--preferred-rate"), std::string::npos);
   auto c = load_config(write("[profiles.x]\ncategory = \"recrd\"\n"), true);
   ASSERT_TRUE(c.ok());
   ProfileRequest req;
