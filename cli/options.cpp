@@ -14,11 +14,8 @@ void add_profile_options(CLI::App& sub, ProfileRequest& request) {
         ->type_name(type)
         ->group(group);
   };
-  sub.add_option_function<std::string>(
-         "--profile", [&request](const std::string& v) { request.profile_name = v; },
-         "A named profile from the config file; flags override its fields")
-      ->type_name("NAME")
-      ->group(group);
+  text("--profile", request.profile_name, "NAME",
+       "A named profile from the config file; flags override its fields");
   text("--category", request.flags.category, "CATEGORY",
        "ambient | soloAmbient | playback | record | playAndRecord | multiRoute");
   text("--mode", request.flags.mode, "MODE",
