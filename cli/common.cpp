@@ -70,6 +70,11 @@ std::vector<std::string> subcommand_names(const CLI::App* at) {
   return out;
 }
 
+// --json may be asked for although the parse failed before binding it.
+bool asked_for_json(const std::vector<std::string>& typed) {
+  return std::find(typed.begin(), typed.end(), "--json") != typed.end();
+}
+
 // The first argument, in the order typed, that no command or option took.
 std::string first_unexpected(const CLI::App& app, const std::vector<std::string>& typed) {
   const auto left = app.remaining(true);
@@ -116,7 +121,8 @@ ParseOutcome parse_failure(const Cli& cli, const CLI::ParseError& e,
     out.message = "missing command";
     out.hint = fmt::format("choose one of: {}; {}", join_comma(subs), out.hint);
   } else {
-    out.message = e.what();
+    out.message = e.what();  // CLI11's own words, kept to one line
+    std::replace(out.message.begin(), out.message.end(), '\n', ' ');
   }
   return out;
 }
@@ -152,8 +158,7 @@ ParseOutcome parse_args(Cli& cli, std::vector<std::string> args) {
     cli.app.parse(args);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // --help, --version
-      const bool json = std::find(typed.begin(), typed.end(), "--json") != typed.end();
-      if (json && dynamic_cast<const CLI::CallForVersion*>(&e))
+      if (asked_for_json(typed) && dynamic_cast<const CLI::CallForVersion*>(&e))
         print_json(version_json());
       else
         cli.app.exit(e);  // help stays text: it is for people
@@ -173,9 +178,8 @@ int run_cli(Cli& cli, int argc, const char* const* argv) {
     ParseOutcome parsed = parse_args(cli, args);
     if (!parsed.run) {
       if (parsed.exit == 0) return 0;
-      // --json may not have been bound if the parse failed before it; look for it.
       GlobalOptions g = cli.global;
-      g.json = g.json || std::find(args.begin(), args.end(), "--json") != args.end();
+      g.json = g.json || asked_for_json(args);
       return report_error(g, parsed.command,
                           make_error(static_cast<Exit>(parsed.exit), parsed.message, parsed.hint));
     }
