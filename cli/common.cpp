@@ -148,6 +148,8 @@ Cli::Cli()
       "70 internal, 73 cannot create, 74 I/O error, 75 interrupted.\n"
       "Global options (--json, -q, -v, --config) go before or after the command. See "
       "soundcheck(1).");
+  setup_record(app, record, global, action);
+  setup_route(app, route, global, action);
   setup_session(app, session, global, action);
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/record.h"
+#include "cli/route.h"
 #include "cli/session.h"
 
 namespace sc::cli {
@@ -28,6 +30,8 @@ using Action = std::function<int()>;
 struct Cli {
   CLI::App app;
   GlobalOptions global;
+  RecordOptions record;
+  RouteOptions route;
   SessionOptions session;
   Action action;  // set by the selected subcommand's callback
 

@@ -1,9 +1,64 @@
 #include "cli/options.h"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <vector>
 
+#include "cli/common.h"
+
 namespace sc::cli {
+
+// The commands a category can serve (SESSION-MODEL.md: record needs input, play output,
+// route test both).
+std::vector<std::string> commands_for(Category c) {
+  std::vector<std::string> out;
+  if (has_input(c)) out.emplace_back("record");
+  if (has_output(c)) out.emplace_back("play");
+  if (c == Category::playAndRecord) out.emplace_back("route test");
+  return out;
+}
+
+std::vector<std::string> option_names(const Profile& p) {
+  std::vector<std::string> out;
+  for (auto o : p.options) out.emplace_back(name(o));
+  return out;
+}
+
+Result<Profile> load_profile(const GlobalOptions& g, std::string_view command,
+                             const ProfileRequest& request, Category default_category) {
+  const bool explicit_config = !g.config.empty();
+  const std::string path = explicit_config ? g.config : default_config_path();
+  auto config = load_config(path, explicit_config);
+  if (!config) return config.error();
+  if (g.verbose) {
+    const size_t n = config->profiles.size();
+    fmt::print(stderr, "soundcheck {}: config {} ({})\n", command, path.empty() ? "-" : path,
+               config->path.empty() ? "absent" : fmt::format("{} profile{}", n, n == 1 ? "" : "s"));
+  }
+  return resolve_profile(*config, request, default_category);
+}
+
+nlohmann::ordered_json profile_json(const Profile& p) {
+  using json = nlohmann::ordered_json;
+  json j;
+  j["name"] = p.name.empty() ? json(nullptr) : json(p.name);
+  j["category"] = std::string(name(p.category));
+  j["mode"] = std::string(name(p.mode));
+  j["options"] = option_names(p);
+  j["options_value"] = p.options_value();
+  j["mixable"] = is_mixable(p);
+  j["input"] = has_input(p.category);
+  j["output"] = has_output(p.category);
+  j["commands"] = commands_for(p.category);
+  j["preferred_rate"] = p.preferred_rate ? json(*p.preferred_rate) : json(nullptr);
+  j["io_buffer_s"] = p.io_buffer ? json(to_seconds(*p.io_buffer)) : json(nullptr);
+  j["preferred_input"] = p.preferred_input.empty() ? json(nullptr) : json(p.preferred_input);
+  j["preferred_output"] = p.preferred_output.empty() ? json(nullptr) : json(p.preferred_output);
+  j["background"] = p.background;
+  j["notify_others_on_deactivation"] = p.notify_others_on_deactivation;
+  return j;
+}
 
 void add_profile_options(CLI::App& sub, ProfileRequest& request) {
   const std::string group = "Profile options";

@@ -11,22 +11,6 @@
 namespace sc::cli {
 namespace {
 
-// The commands a category can serve (SESSION-MODEL.md: record needs input, play output,
-// route test both).
-std::vector<std::string> commands_for(Category c) {
-  std::vector<std::string> out;
-  if (has_input(c)) out.emplace_back("record");
-  if (has_output(c)) out.emplace_back("play");
-  if (c == Category::playAndRecord) out.emplace_back("route test");
-  return out;
-}
-
-std::vector<std::string> option_names(const Profile& p) {
-  std::vector<std::string> out;
-  for (auto o : p.options) out.emplace_back(name(o));
-  return out;
-}
-
 // Advice worth a line for this profile.
 std::vector<std::string> notes_for(const Profile& p) {
   std::vector<std::string> notes;
@@ -48,27 +32,6 @@ std::vector<std::string> notes_for(const Profile& p) {
         "duckOthers lowers the output of the other active sessions while this one "
         "is active");
   return notes;
-}
-
-nlohmann::ordered_json profile_json(const Profile& p) {
-  using json = nlohmann::ordered_json;
-  json j;
-  j["name"] = p.name.empty() ? json(nullptr) : json(p.name);
-  j["category"] = std::string(name(p.category));
-  j["mode"] = std::string(name(p.mode));
-  j["options"] = option_names(p);
-  j["options_value"] = p.options_value();
-  j["mixable"] = is_mixable(p);
-  j["input"] = has_input(p.category);
-  j["output"] = has_output(p.category);
-  j["commands"] = commands_for(p.category);
-  j["preferred_rate"] = p.preferred_rate ? json(*p.preferred_rate) : json(nullptr);
-  j["io_buffer_s"] = p.io_buffer ? json(to_seconds(*p.io_buffer)) : json(nullptr);
-  j["preferred_input"] = p.preferred_input.empty() ? json(nullptr) : json(p.preferred_input);
-  j["preferred_output"] = p.preferred_output.empty() ? json(nullptr) : json(p.preferred_output);
-  j["background"] = p.background;
-  j["notify_others_on_deactivation"] = p.notify_others_on_deactivation;
-  return j;
 }
 
 void print_profile_text(const Profile& p, const std::vector<std::string>& notes) {
@@ -144,17 +107,7 @@ void setup_session(CLI::App& parent, SessionOptions& opts, const GlobalOptions& 
 }
 
 int run_session_check(const SessionCheckOptions& opts, const GlobalOptions& g) {
-  const bool explicit_config = !g.config.empty();
-  auto config = load_config(explicit_config ? g.config : default_config_path(), explicit_config);
-  if (!config) return report_error(g, "session check", config.error());
-  if (g.verbose) {
-    const std::string path = explicit_config ? g.config : default_config_path();
-    fmt::print(stderr, "soundcheck session check: config {} ({})\n", path.empty() ? "-" : path,
-               config->path.empty() ? "absent"
-                                    : fmt::format("{} profile{}", config->profiles.size(),
-                                                  config->profiles.size() == 1 ? "" : "s"));
-  }
-  auto profile = resolve_profile(*config, opts.profile, Category::soloAmbient);
+  auto profile = load_profile(g, "session check", opts.profile, Category::soloAmbient);
   if (!profile) return report_error(g, "session check", profile.error());
   const auto notes = notes_for(*profile);
   if (g.json) {

@@ -40,7 +40,9 @@ _soundcheck() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-            --config | --profile | --category | --mode | --options | --preferred-rate | --io-buffer)
+            --config | --profile | --category | --mode | --options | --preferred-rate | --io-buffer | --api | \
+                -o | --output | -f | --format | -e | --codec | -r | --rate | -c | --channels | \
+                -d | --duration | --split | -D | --device)
                 if [[ ${COMP_WORDS[i + 1]-} == "=" ]]; then
                     ((i += 1))
                 fi
@@ -53,7 +55,8 @@ _soundcheck() {
             -*) continue ;;
         esac
         case $cmd in
-            "") [[ $w == session ]] && cmd="session" ;;
+            "") [[ $w == record || $w == session || $w == route ]] && cmd=$w ;;
+            "route") [[ $w == list ]] && cmd="route $w" ;;
             "session") [[ $w == check || $w == decode ]] && cmd="session $w" ;;
         esac
     done
@@ -102,11 +105,51 @@ _soundcheck() {
             COMPREPLY=($(compgen -W "2ms 5ms 10ms 20ms" -- "$cur"))
             return 0
             ;;
+        --api)
+            COMPREPLY=($(compgen -W "pulse alsa jack virtual" -- "$cur"))
+            return 0
+            ;;
+        -o | --output)
+            compopt -o filenames 2>/dev/null
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return 0
+            ;;
+        -f | --format)
+            COMPREPLY=($(compgen -W "wav rf64 caf" -- "$cur"))
+            return 0
+            ;;
+        -e | --codec)
+            COMPREPLY=($(compgen -W "pcm16 pcm24 pcm32 float32" -- "$cur"))
+            return 0
+            ;;
+        -r | --rate)
+            COMPREPLY=($(compgen -W "44100 48000 88200 96000 44.1k 48k" -- "$cur"))
+            return 0
+            ;;
+        -c | --channels)
+            COMPREPLY=($(compgen -W "1 2" -- "$cur"))
+            return 0
+            ;;
+        -d | --duration | --split)
+            COMPREPLY=($(compgen -W "10s 1m 10m 1h" -- "$cur"))
+            return 0
+            ;;
+        -D | --device)
+            COMPREPLY=($(compgen -W "default virtual virtual:speed=max" -- "$cur"))
+            return 0
+            ;;
     esac
 
     [[ $cur == -* ]] || {
         case $cmd in
-            "") COMPREPLY=($(compgen -W "session" -- "$cur")) ;;
+            "") COMPREPLY=($(compgen -W "record route session" -- "$cur")) ;;
+            "record")
+                compopt -o filenames 2>/dev/null
+                local IFS=$'\n'
+                COMPREPLY=($(compgen -f -- "$cur"))
+                ;;
+            "route") COMPREPLY=($(compgen -W "list" -- "$cur")) ;;
             "session") COMPREPLY=($(compgen -W "check decode" -- "$cur")) ;;
             "session decode") COMPREPLY=($(compgen -W "$_soundcheck_codes" -- "$cur")) ;;
         esac
@@ -120,6 +163,9 @@ _soundcheck() {
     for cmd in "$path" ""; do
     case "$cmd" in
         "") opts="--json -q --quiet -v --verbose --config -h --help --version" ;;
+        "record") opts="-o --output -f --format -e --codec -r --rate -c --channels -d --duration --split --force -D --device --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
+        "route") opts="-h --help" ;;
+        "route list") opts="--input --output --api -h --help" ;;
         "session") opts="-h --help" ;;
         "session check") opts="--profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
         "session decode") opts="--list -h --help" ;;

@@ -15,7 +15,9 @@ function __soundcheck_path
             continue
         end
         switch $t
-            case --config --profile --category --mode --options --preferred-rate --io-buffer
+            case --config --profile --category --mode --options --preferred-rate --io-buffer --api \
+                -o --output -f --format -e --codec -r --rate -c --channels -d --duration --split \
+                -D --device
                 set skip 1
                 continue
             case '-*'
@@ -23,8 +25,12 @@ function __soundcheck_path
         end
         switch $path
             case ""
-                if test "$t" = session
-                    set path session
+                if contains -- $t record route session
+                    set path $t
+                end
+            case route
+                if test "$t" = list
+                    set path "route list"
                 end
             case session
                 if contains -- $t check decode
@@ -78,6 +84,8 @@ function __soundcheck_profiles
 end
 
 # soundcheck
+complete -c soundcheck -n '__soundcheck_is ""' -f -a record -d 'Record from a device into a file, or to stdout'
+complete -c soundcheck -n '__soundcheck_is ""' -f -a route -d 'Audio routes: list devices'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a session -d 'Audio sessions: check profiles, decode error codes'
 complete -c soundcheck -n '__soundcheck_is ""' -l json -d 'Machine output: one JSON document on stdout'
 complete -c soundcheck -n '__soundcheck_is ""' -s q -l quiet -d 'No meter or progress'
@@ -85,6 +93,17 @@ complete -c soundcheck -n '__soundcheck_is ""' -s v -l verbose -d 'More detail o
 complete -c soundcheck -n '__soundcheck_is ""' -l config -r -F -d 'Profiles and preferences file'
 complete -c soundcheck -n '__soundcheck_is ""' -s h -l help -d 'Print help'
 complete -c soundcheck -n '__soundcheck_is ""' -l version -d 'Print the version and the versions of the libraries'
+
+# soundcheck route
+complete -c soundcheck -n '__soundcheck_is route' -f -a list -d 'List the devices of every audio API and the virtual device'
+complete -c soundcheck -n '__soundcheck_is route' -s h -l help -d 'Print help'
+
+# soundcheck route list
+complete -c soundcheck -n '__soundcheck_is "route list"' -f
+complete -c soundcheck -n '__soundcheck_is "route list"' -l input -d 'Only devices that can capture'
+complete -c soundcheck -n '__soundcheck_is "route list"' -l output -d 'Only devices that can play'
+complete -c soundcheck -n '__soundcheck_is "route list"' -l api -x -a 'pulse alsa jack virtual' -d 'Only this audio API'
+complete -c soundcheck -n '__soundcheck_is "route list"' -s h -l help -d 'Print help'
 
 # soundcheck session
 complete -c soundcheck -n '__soundcheck_is session' -f -a check -d 'Validate a profile and print it resolved'
@@ -107,3 +126,23 @@ complete -c soundcheck -n '__soundcheck_is "session check"' -s h -l help -d 'Pri
 complete -c soundcheck -n '__soundcheck_is "session decode"' -f -a 'none badParam isBusy incompatibleCategory cannotInterruptOthers insufficientPriority cannotStartPlaying cannotStartRecording resourceNotAvailable expiredSession sessionNotActive mediaServicesFailed siriIsRecording missingEntitlement unspecified' -d 'Error code'
 complete -c soundcheck -n '__soundcheck_is "session decode"' -l list -d 'Explain every code'
 complete -c soundcheck -n '__soundcheck_is "session decode"' -s h -l help -d 'Print help'
+
+# soundcheck record
+complete -c soundcheck -n '__soundcheck_is "record"' -s o -l output -r -F -d 'Output file'
+complete -c soundcheck -n '__soundcheck_is "record"' -s f -l format -x -a 'wav rf64 caf' -d 'Container'
+complete -c soundcheck -n '__soundcheck_is "record"' -s e -l codec -x -a 'pcm16 pcm24 pcm32 float32' -d 'Sample type'
+complete -c soundcheck -n '__soundcheck_is "record"' -s r -l rate -x -a '44100 48000 88200 96000 44.1k 48k' -d 'File sample rate in Hz'
+complete -c soundcheck -n '__soundcheck_is "record"' -s c -l channels -x -a '1 2' -d 'File channels'
+complete -c soundcheck -n '__soundcheck_is "record"' -s d -l duration -x -a '10s 1m 10m 1h' -d 'Stop after this long on the session clock'
+complete -c soundcheck -n '__soundcheck_is "record"' -l split -x -a '1m 10m 1h' -d 'A new numbered file every this long'
+complete -c soundcheck -n '__soundcheck_is "record"' -l force -d 'Overwrite an existing file'
+complete -c soundcheck -n '__soundcheck_is "record"' -s D -l device -x -a 'default virtual virtual:speed=max' -d 'Input device'
+complete -c soundcheck -n '__soundcheck_is "record"' -l profile -x -a '(__soundcheck_profiles)' -d 'A named profile from the config file'
+complete -c soundcheck -n '__soundcheck_is "record"' -l category -x -a 'record playAndRecord' -d 'Session category'
+complete -c soundcheck -n '__soundcheck_is "record"' -l mode -x -a 'default voiceChat videoChat gameChat videoRecording measurement' -d 'Session mode'
+complete -c soundcheck -n '__soundcheck_is "record"' -l options -x -a '(__soundcheck_option_list)' -d 'Comma-separated category options'
+complete -c soundcheck -n '__soundcheck_is "record"' -l preferred-rate -x -a '44100 48000 88200 96000' -d 'Sample rate to ask the device for'
+complete -c soundcheck -n '__soundcheck_is "record"' -l io-buffer -x -a '2ms 5ms 10ms 20ms' -d 'Device period to ask for'
+complete -c soundcheck -n '__soundcheck_is "record"' -l background -d 'The process goes to the background once its session is active'
+complete -c soundcheck -n '__soundcheck_is "record"' -l no-notify -d 'Deactivate without notifyOthersOnDeactivation'
+complete -c soundcheck -n '__soundcheck_is "record"' -s h -l help -d 'Print help'

@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 #include <libswresample/swresample.h>
 }
@@ -26,8 +24,6 @@ std::vector<std::pair<std::string, std::string>> library_versions() {
   if (auto dash = sf.rfind('-'); dash != std::string::npos) sf = sf.substr(dash + 1);
   return {
       {"libsndfile", sf},
-      {"libavformat", av_version(avformat_version())},
-      {"libavcodec", av_version(avcodec_version())},
       {"libavutil", av_version(avutil_version())},
       {"libswresample", av_version(swresample_version())},
   };

@@ -8,7 +8,7 @@
 
 namespace sc::formats {
 
-// {"libsndfile", "1.2.0"}, {"libavformat", "59.27.100"}, ...
+// {"libsndfile", "1.2.0"}, {"libavutil", "57.28.100"}, {"libswresample", "4.7.100"}
 std::vector<std::pair<std::string, std::string>> library_versions();
 
 }  // namespace sc::formats

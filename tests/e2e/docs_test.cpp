@@ -3,6 +3,8 @@
 // new subcommand without docs fails here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -29,6 +31,15 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);
   for (std::string l; std::getline(ss, l);) out.push_back(l);
+  return out;
+}
+
+// man/*.1, relative to the source tree.
+std::vector<std::string> man_pages() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(source_dir() + "/man"))
+    if (e.path().extension() == ".1") out.push_back("man/" + e.path().filename().string());
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -71,7 +82,7 @@ void from_help(const std::string& path, PerCommand& out) {
 // each .TP in it names the options.
 PerCommand from_man() {
   PerCommand out;
-  for (const char* page : {"man/soundcheck.1", "man/soundcheck-session.1"}) {
+  for (const auto& page : man_pages()) {
     const auto lines = lines_of(read(page));
     std::string current;
     bool in_region = false;
@@ -192,10 +203,9 @@ TEST_F(Docs, FishCompletionNamesTheSameOptions) {
 }
 
 TEST_F(Docs, ManPagesAreCleanRoff) {
-  for (const char* page : {"man/soundcheck.1", "man/soundcheck-session.1"}) {
+  for (const auto& page : man_pages()) {
     SCOPED_TRACE(page);
-    auto r = run("/bin/sh", {"-c", std::string("groff -t -man -ww -z ") + source_dir() + "/" +
-                                       page + " 2>&1"});
+    auto r = run("/bin/sh", {"-c", "groff -t -man -ww -z " + source_dir() + "/" + page + " 2>&1"});
     EXPECT_EQ(r.status, 0);
     EXPECT_EQ(r.out, "") << "groff warnings:\n" << r.out;
   }

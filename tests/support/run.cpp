@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -47,8 +49,8 @@ std::string temp_dir() {
 
 std::string source_dir() { return SOUNDCHECK_SOURCE_DIR; }
 
-RunResult run(const std::string& program, const std::vector<std::string>& args,
-              const std::map<std::string, std::string>& env) {
+Process::Process(const std::string& program, const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env) {
   std::map<std::string, std::string> vars;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
@@ -88,20 +90,40 @@ RunResult run(const std::string& program, const std::vector<std::string>& args,
   posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);
   close(err_pipe[1]);
+  out_fd_ = out_pipe[0];
+  err_fd_ = err_pipe[0];
   if (rc != 0) {
-    close(out_pipe[0]);
-    close(err_pipe[0]);
+    close(out_fd_);
+    close(err_fd_);
     throw std::runtime_error("cannot run " + program + ": " + std::strerror(rc));
   }
+  pid_ = pid;
+}
+
+Process::~Process() {
+  if (!waited_) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+void Process::signal(int sig) const { ::kill(pid_, sig); }
+
+RunResult Process::wait() {
   RunResult result;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  if (waited_) return result;
+  waited_ = true;
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
-  char buf[8192];
+  char buf[65536];
   while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) break;
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
     for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = read(fds[i].fd, buf, sizeof buf);
       if (n > 0) {
         sinks[i]->append(buf, static_cast<size_t>(n));
@@ -113,9 +135,19 @@ RunResult run(const std::string& program, const std::vector<std::string>& args,
     }
   }
   int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
+  waitpid(pid_, &wstatus, 0);
   result.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
   return result;
+}
+
+RunResult run(const std::string& program, const std::vector<std::string>& args,
+              const std::map<std::string, std::string>& env) {
+  return Process(program, args, env).wait();
+}
+
+std::unique_ptr<Process> start_soundcheck(const std::vector<std::string>& args,
+                                          const std::map<std::string, std::string>& env) {
+  return std::make_unique<Process>(SOUNDCHECK_BIN, args, env);
 }
 
 RunResult soundcheck(const std::vector<std::string>& args,

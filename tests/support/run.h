@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,28 @@ struct RunResult {
   std::string out;  // stdout
   std::string err;  // stderr
 };
+
+// A started process whose output is being collected; wait() returns it.
+class Process {
+ public:
+  Process(const std::string& program, const std::vector<std::string>& args,
+          const std::map<std::string, std::string>& env = {});
+  ~Process();  // kills and reaps a process not waited for
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  int pid() const { return pid_; }
+  void signal(int sig) const;
+  RunResult wait();
+
+ private:
+  int pid_ = -1;
+  int out_fd_ = -1, err_fd_ = -1;
+  bool waited_ = false;
+};
+
+// A started soundcheck.
+std::unique_ptr<Process> start_soundcheck(const std::vector<std::string>& args,
+                                          const std::map<std::string, std::string>& env = {});
 
 // Runs `program` with `args`. The environment is the test's own, with XDG_CONFIG_HOME
 // pointed at an empty directory (so a developer's config never changes a result), then

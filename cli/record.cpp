@@ -1,0 +1,256 @@
+#include "cli/record.h"
+
+#include <unistd.h>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+
+#include "cli/common.h"
+#include "cli/options.h"
+#include "cli/output.h"
+#include "core/audio/registry.h"
+#include "core/record/recorder.h"
+#include "core/session/codes.h"
+
+namespace sc::cli {
+namespace {
+
+// Set by signal handlers (lock-free atomics are async-signal-safe).
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_next_file{0};
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = [](int) { g_stop.store(true); };
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = [](int) { g_next_file.fetch_add(1); };
+  sigaction(SIGUSR1, &sa, nullptr);
+  sa.sa_handler = SIG_IGN;
+  sigaction(SIGHUP, &sa, nullptr);
+  sigaction(SIGPIPE, &sa, nullptr);  // a closed stdout is a write error (74), not a death
+  sigaction(SIGXFSZ, &sa, nullptr);  // a file size limit is a write error (74), not a death
+}
+
+std::string default_name() {
+  const std::time_t now = std::time(nullptr);
+  return fmt::format("recording-{:%Y%m%d-%H%M%S}.wav", fmt::localtime(now));
+}
+
+Error cmd_error(Exit exit, std::string message, std::string hint) {
+  return make_error(exit, std::move(message), std::move(hint));
+}
+
+// The meter: elapsed time and per-channel peaks, redrawn in place on a terminal.
+void draw_meter(const record::Progress& p) {
+  std::string bars;
+  for (float db : p.peak_dbfs) {
+    const int width =
+        std::isfinite(db) ? std::clamp(static_cast<int>((db + 60.0f) / 3.0f), 0, 20) : 0;
+    bars += fmt::format(" {:>6} |{:<20}|", std::isfinite(db) ? fmt::format("{:.1f}", db) : "-inf",
+                        std::string(static_cast<size_t>(width), '#'));
+  }
+  const double s = to_seconds(p.clock);
+  fmt::print(stderr, "\r{:02}:{:02}:{:04.1f}{}", static_cast<int>(s / 3600),
+             static_cast<int>(s / 60) % 60, std::fmod(s, 60.0), bars);
+}
+
+nlohmann::ordered_json report_json(const record::RecordReport& r, const audio::DeviceInfo& dev,
+                                   const Profile& profile) {
+  using json = nlohmann::ordered_json;
+  json files = json::array();
+  for (const auto& f : r.files)
+    files.push_back({{"file", f.path},
+                     {"frames", f.frames},
+                     {"duration_s", r.rate ? static_cast<double>(f.frames) / r.rate : 0.0},
+                     {"finalized", f.finalized}});
+  json interruptions = json::array();
+  for (const auto& i : r.interruptions)
+    interruptions.push_back({{"began_s", i.began_s},
+                             {"ended_s", i.ended_s ? json(*i.ended_s) : json(nullptr)},
+                             {"reason", i.reason},
+                             {"resumed", i.resumed}});
+  json routes = json::array();
+  for (const auto& c : r.route_changes) routes.push_back({{"at_s", c.at_s}, {"reason", c.reason}});
+  json formats = json::array();
+  for (const auto& c : r.format_changes)
+    formats.push_back({{"at_s", c.at_s}, {"rate", c.rate}, {"channels", c.channels}});
+  return {{"file", r.files.empty() ? json(nullptr) : json(r.files.front().path)},
+          {"files", files},
+          {"format", std::string(formats::info(r.format.container).name)},
+          {"codec", std::string(formats::name(r.format.codec))},
+          {"rate", r.rate},
+          {"channels", r.channels},
+          {"frames", r.frames},
+          {"duration_s", r.duration_s},
+          {"audio_s", r.rate ? static_cast<double>(r.frames) / r.rate : 0.0},
+          {"xruns", r.xruns},
+          {"overflows", r.overflows},
+          {"lost_frames", r.lost_frames},
+          {"interruptions", interruptions},
+          {"route_changes", routes},
+          {"format_changes", formats},
+          {"finalized", r.finalized},
+          {"stopped_by", r.stopped_by},
+          {"device",
+           {{"api", dev.api},
+            {"name", dev.name},
+            {"id", dev.id},
+            {"rate", r.device_rate},
+            {"channels", r.device_channels}}},
+          {"profile", profile_json(profile)}};
+}
+
+}  // namespace
+
+void setup_record(CLI::App& parent, RecordOptions& opts, const GlobalOptions& g,
+                  std::function<int()>& action) {
+  auto* rec = parent.add_subcommand("record", "Record from a device into a file, or to stdout");
+  rec->add_option("file", opts.file,
+                  "Output file, or - for stdout (default recording-DATE-TIME.wav)")
+      ->type_name("FILE");
+  rec->add_option("-o,--output", opts.output, "Output file (same as FILE)")->type_name("FILE");
+  rec->add_option("-f,--format", opts.format, "wav | rf64 | caf (default: from the extension)")
+      ->type_name("FORMAT");
+  rec->add_option("-e,--codec", opts.codec, "pcm16 | pcm24 | pcm32 | float32 (default pcm16)")
+      ->type_name("CODEC");
+  rec->add_option("-r,--rate", opts.rate, "File sample rate (default: the device's)")
+      ->type_name("HZ");
+  rec->add_option("-c,--channels", opts.channels,
+                  "File channels (default: the device's, at most 2)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 32u));
+  rec->add_option("-d,--duration", opts.duration,
+                  "Stop when this much time has passed on the session clock")
+      ->type_name("DUR");
+  rec->add_option("--split", opts.split, "A new numbered file every DUR of audio")
+      ->type_name("DUR");
+  rec->add_flag("--force", opts.force, "Overwrite an existing file");
+  rec->add_option("-D,--device", opts.device,
+                  "Input device: default, an index, a name, API:name, virtual[:key=value,...]")
+      ->type_name("SPEC");
+  add_profile_options(*rec, opts.profile);
+  rec->callback([&] { action = [&] { return run_record(opts, g); }; });
+}
+
+int run_record(const RecordOptions& opts, const GlobalOptions& g) {
+  const std::string cmd = "record";
+  auto fail = [&](const Error& e) { return report_error(g, cmd, e); };
+
+  // What to write.
+  if (!opts.file.empty() && !opts.output.empty() && opts.file != opts.output)
+    return fail(cmd_error(
+        Exit::usage, fmt::format("two outputs given: '{}' and -o '{}'", opts.file, opts.output),
+        "give the file once, as FILE or with -o"));
+  std::string path = !opts.output.empty() ? opts.output : opts.file;
+  if (path.empty()) path = default_name();
+  auto format = formats::choose_format(path, opts.format, opts.codec);
+  if (!format) return fail(format.error());
+  record::RecordRequest req;
+  req.path = path;
+  req.format = *format;
+  req.overwrite = opts.force;
+  req.channels = opts.channels;
+  if (!opts.rate.empty()) {
+    auto r = parse_rate(opts.rate, "--rate");
+    if (!r) return fail(r.error());
+    req.rate = *r;
+  }
+  if (!opts.duration.empty()) {
+    auto d = parse_duration(opts.duration, "--duration");
+    if (!d) return fail(d.error());
+    if (d->count() == 0)
+      return fail(cmd_error(Exit::usage, "--duration: 0 records nothing",
+                            "give a positive duration, e.g. -d 10s"));
+    req.duration = *d;
+  }
+  if (!opts.split.empty()) {
+    if (path == "-")
+      return fail(
+          cmd_error(Exit::usage, "--split cannot split stdout", "record to a file to split it"));
+    auto d = parse_duration(opts.split, "--split");
+    if (!d) return fail(d.error());
+    if (*d < std::chrono::milliseconds(100))
+      return fail(cmd_error(Exit::usage, "--split: files shorter than 100ms",
+                            "give a longer duration, e.g. --split 10m"));
+    req.split = *d;
+  }
+  if (path != "-" && !opts.force && std::filesystem::exists(path))
+    return fail(cmd_error(Exit::cannot_create, fmt::format("'{}' already exists", path),
+                          "use --force to overwrite it, or choose another name"));
+  if (path == "-" && isatty(STDOUT_FILENO))
+    return fail(
+        cmd_error(Exit::usage, "refusing to write audio to a terminal",
+                  "redirect stdout to a file or a pipe: soundcheck record -f wav - > take.wav"));
+
+  // The session: a category that can record.
+  auto profile = load_profile(g, cmd, opts.profile, Category::record);
+  if (!profile) return fail(profile.error());
+  if (!has_input(profile->category)) {
+    const auto& c = info(SessionCode::incompatibleCategory);
+    return fail(session_error(SessionCode::incompatibleCategory,
+                              fmt::format("category {} cannot record ('{}', {})",
+                                          name(profile->category), c.fourcc, c.osstatus),
+                              "record needs --category record or playAndRecord"));
+  }
+  if (profile->mode != Mode::measurement)
+    req.stream.rate = profile->preferred_rate.value_or(req.rate);
+  if (profile->io_buffer) {
+    const unsigned rate = req.stream.rate ? req.stream.rate : 48000;
+    req.stream.buffer_frames = static_cast<unsigned>(
+        std::max<int64_t>(16, std::llround(to_seconds(*profile->io_buffer) * rate)));
+  }
+
+  // The device: -D, then SOUNDCHECK_INPUT, then the profile's preferred input.
+  std::string spec = opts.device;
+  if (spec.empty()) {
+    const char* env = std::getenv("SOUNDCHECK_INPUT");
+    spec = env && *env ? env : profile->preferred_input;
+  }
+  if (spec.empty()) spec = "default";
+  auto device = audio::open_device(spec, audio::Direction::input);
+  if (!device) return fail(device.error());
+
+  install_signal_handlers();
+  record::Controls controls;
+  controls.stop = &g_stop;
+  controls.next_file = &g_next_file;
+  const bool meter = !g.quiet && isatty(STDERR_FILENO);
+  if (meter) controls.on_progress = draw_meter;
+  auto outcome = record::record(**device, req, controls);
+  if (meter) fmt::print(stderr, "\r\033[K");
+
+  const auto& r = outcome.report;
+  if (g.json && !r.files.empty()) {
+    nlohmann::ordered_json doc{{"ok", !outcome.error}, {"command", cmd}};
+    doc.update(report_json(r, (*device)->info(), *profile));
+    if (outcome.error) doc["error"] = error_json(*outcome.error);
+    print_json(doc);
+  }
+  if (outcome.error) {
+    GlobalOptions text = g;
+    text.json = g.json && r.files.empty();  // the error document, when no report was printed
+    return report_error(text, cmd, *outcome.error);
+  }
+  if (!g.quiet) {
+    std::string where = r.files.size() == 1 ? fmt::format("'{}'", r.files.front().path)
+                                            : fmt::format("{} files from '{}'", r.files.size(),
+                                                          r.files.front().path);
+    fmt::print(
+        stderr, "soundcheck record: {:.2f} s ({} frames) to {}, {} {} {} Hz {} ch, {} xruns{}\n",
+        r.rate ? static_cast<double>(r.frames) / r.rate : 0.0, r.frames, where,
+        formats::info(r.format.container).name, formats::name(r.format.codec), r.rate, r.channels,
+        r.xruns, r.overflows ? fmt::format(", {} frames lost to overflows", r.lost_frames) : "");
+  }
+  return 0;
+}
+
+}  // namespace sc::cli

@@ -1,0 +1,37 @@
+// What a PulseAudio server has: its sources and sinks with their names (the system's own
+// identifiers: "loop", "loop.monitor") and descriptions (the names people see: "Null
+// Output", "Monitor of Null Output"). RtAudio only knows the descriptions; this gives the
+// registry the identifiers and tells which source is which sink's monitor.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sc::audio {
+
+struct PulseObject {
+  std::string name;         // "loop.monitor"
+  std::string description;  // "Monitor of Null Output"
+  unsigned channels = 0;
+  unsigned rate = 0;
+  std::string monitor_of;  // sources: the sink this source monitors ("loop"), else empty
+  std::string monitor;     // sinks: their monitor source ("loop.monitor"), else empty
+};
+
+struct PulseSnapshot {
+  std::string default_source;  // name of the server's default source, may be empty
+  std::string default_sink;
+  std::vector<PulseObject> sources;  // in the server's index order
+  std::vector<PulseObject> sinks;
+};
+
+// Asks the server the environment names (PULSE_SERVER, or the user's runtime socket) for its
+// sources and sinks. Never starts a server (no autospawn) and prints nothing. Returns nullopt
+// when no server answers within `timeout` or the connection fails for any reason.
+// Blocking; any thread (each call has its own main loop).
+std::optional<PulseSnapshot> query_pulse(
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+
+}  // namespace sc::audio

@@ -1,0 +1,354 @@
+#include "core/record/recorder.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/audio/capture_ring.h"
+#include "core/record/converter.h"
+#include "core/session/codes.h"
+
+namespace sc::record {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kCheckpointEvery = 500ms;
+// A device that delivers no audio for this long has stalled (a suspended source, a hung
+// server): before its first frame that is !rec, afterwards the recording stops (75).
+constexpr auto kStallLimit = 10s;
+constexpr auto kProgressEvery = 100ms;
+
+// Frames of a chunk that start before `limit` on the session clock. A stream's `at` is its
+// first frame's time floored to the nanosecond, so it may be up to 1 ns early: a frame whose
+// computed start lies less than 1 ns past a whole frame boundary is not counted twice.
+size_t frames_before(Duration limit, Duration at, size_t frames, unsigned rate) {
+  if (at >= limit) return 0;
+  // Whole seconds and the rest apart, so no product overflows 64 bits.
+  const int64_t ns = (limit - at).count();
+  const int64_t r = rate;
+  const int64_t rest = ns % 1'000'000'000 * r - r;  // in frame-nanoseconds, less the 1 ns slack
+  const int64_t rest_frames = rest <= 0 ? 0 : (rest + 999'999'999) / 1'000'000'000;
+  const int64_t keep = ns / 1'000'000'000 * r + rest_frames;
+  return static_cast<size_t>(std::clamp<int64_t>(keep, 0, static_cast<int64_t>(frames)));
+}
+
+// One recording in progress; record() below drives it.
+class Session {
+ public:
+  Session(audio::Device& device, const RecordRequest& req, const Controls& controls)
+      : device_(device), req_(req), controls_(controls) {}
+
+  RecordOutcome run();
+
+ private:
+  Status start();
+  Status process(const audio::CaptureRing::Chunk& chunk);
+  Status write_frames(const float* data, size_t frames);
+  Status ensure_open();
+  Status flush_pending();
+  Status checkpoint();
+  Status handle_event(const audio::DeviceEvent& e);
+  Status reconvert(unsigned rate, unsigned channels);
+  void report_progress(Duration clock);
+  Status drain();
+  double seconds(Duration d) const { return to_seconds(d); }
+
+  audio::Device& device_;
+  const RecordRequest& req_;
+  const Controls& controls_;
+  RecordReport report_;
+  std::unique_ptr<audio::CaptureRing> ring_;
+  std::unique_ptr<audio::CaptureStream> stream_;
+  std::unique_ptr<FileSequence> files_;
+  std::unique_ptr<Converter> converter_;
+  std::vector<float> in_, out_;
+  // Converted frames waiting to be written: handing the writer ~100 ms at a time keeps the
+  // system calls (and the CPU per recorded minute) low. Flushed before every checkpoint,
+  // event and stop, so what a checkpoint promises is on disk.
+  std::vector<float> pending_;
+  size_t pending_limit_ = 0;  // in samples
+  std::vector<float> peaks_;
+  unsigned in_channels_ = 0, in_rate_ = 0;
+  bool opened_ = false;  // the first file exists (created with the first frames)
+  bool done_ = false;    // the duration was reached
+  bool device_gone_ = false;
+};
+
+Status Session::start() {
+  const auto& info = device_.info();
+  const unsigned want = req_.channels ? req_.channels : 2;
+  const unsigned capture_channels = std::min(info.input_channels, want);
+  audio::StreamParams params = req_.stream;
+  params.channels = capture_channels > 0 ? capture_channels : 1;  // 0 in: the device refuses
+  const unsigned nominal_rate = params.rate ? params.rate : std::max(info.preferred_rate, 8000u);
+  const size_t period = params.buffer_frames ? params.buffer_frames : 1024;
+  // Two seconds of audio, and room for many periods, allocated before the stream starts.
+  ring_ = std::make_unique<audio::CaptureRing>(
+      std::max<size_t>(size_t{2} * nominal_rate, 16 * period) * params.channels, 8192);
+  ring_->set_channels(params.channels);
+  auto stream = device_.open_capture(params, *ring_);
+  if (!stream) return stream.error();
+  stream_ = std::move(*stream);
+  if (auto s = stream_->start(); !s) return s;
+  in_rate_ = stream_->rate();
+  in_channels_ = stream_->channels();
+  report_.device_rate = in_rate_;
+  report_.device_channels = in_channels_;
+
+  formats::WriterSpec spec;
+  spec.format = req_.format;
+  spec.rate = req_.rate ? req_.rate : in_rate_;
+  spec.channels = req_.channels ? req_.channels : in_channels_;
+  report_.format = spec.format;
+  report_.rate = spec.rate;
+  report_.channels = spec.channels;
+  const uint64_t split_frames =
+      req_.split ? static_cast<uint64_t>(std::llround(to_seconds(*req_.split) * spec.rate)) : 0;
+  files_ = std::make_unique<FileSequence>(req_.path, spec, req_.overwrite, split_frames);
+  peaks_.assign(in_channels_, 0.0f);
+  pending_limit_ = static_cast<size_t>(spec.rate / 10) * spec.channels;
+  pending_.reserve(pending_limit_ + static_cast<size_t>(spec.rate) * spec.channels / 10);
+  return reconvert(in_rate_, in_channels_);
+}
+
+Status Session::reconvert(unsigned rate, unsigned channels) {
+  if (converter_) {
+    out_.clear();
+    converter_->flush(out_);
+    if (auto s = write_frames(out_.data(), out_.size() / report_.channels); !s) return s;
+  }
+  auto c = Converter::create(rate, channels, report_.rate, report_.channels);
+  if (!c) return c.error();
+  converter_ = std::move(*c);
+  in_rate_ = rate;
+  in_channels_ = channels;
+  peaks_.assign(channels, 0.0f);
+  return ok_status();
+}
+
+// The file is created when the first frames arrive, so a device that starts but never
+// delivers leaves nothing behind (SESSION-MODEL.md scenario 3).
+Status Session::ensure_open() {
+  if (opened_) return ok_status();
+  if (auto s = files_->open(); !s) return s;
+  opened_ = true;
+  return ok_status();
+}
+
+Status Session::write_frames(const float* data, size_t frames) {
+  pending_.insert(pending_.end(), data, data + frames * report_.channels);
+  return pending_.size() >= pending_limit_ ? flush_pending() : ok_status();
+}
+
+Status Session::flush_pending() {
+  if (pending_.empty()) return ok_status();
+  if (auto s = ensure_open(); !s) return s;
+  Status s = files_->write(pending_.data(), pending_.size() / report_.channels);
+  pending_.clear();
+  return s;
+}
+
+Status Session::checkpoint() {
+  if (auto s = flush_pending(); !s) return s;
+  return opened_ ? files_->checkpoint() : ok_status();
+}
+
+Status Session::process(const audio::CaptureRing::Chunk& chunk) {
+  if (chunk.is_event) return handle_event(chunk.event);
+  if (done_) return ok_status();
+  size_t frames = chunk.frames;
+  if (req_.duration) {
+    frames = frames_before(*req_.duration, chunk.at, chunk.frames, in_rate_);
+    if (frames < chunk.frames) done_ = true;
+  }
+  const unsigned ch = chunk.channels;
+  if (ch != in_channels_) {  // the device changed its channel count without telling: follow it
+    if (auto s = reconvert(in_rate_, ch); !s) return s;
+  }
+  for (size_t i = 0; i < frames * ch; ++i)
+    peaks_[i % ch] = std::max(peaks_[i % ch], std::fabs(in_[i]));
+  out_.clear();
+  converter_->convert(in_.data(), frames, out_);
+  return write_frames(out_.data(), out_.size() / report_.channels);
+}
+
+Status Session::handle_event(const audio::DeviceEvent& e) {
+  using K = audio::DeviceEvent::Kind;
+  const double at = seconds(e.at);
+  switch (e.kind) {
+    case K::xrun:
+      ++report_.xruns;
+      report_.lost_frames += e.lost_frames;
+      return ok_status();
+    case K::disconnected:
+      report_.interruptions.push_back(Interruption{at, std::nullopt, "routeDisconnected", false});
+      report_.route_changes.push_back(RouteChange{at, "oldDeviceUnavailable"});
+      return checkpoint();  // what is on disk is playable while the device is away
+    case K::reconnected:
+      if (!report_.interruptions.empty() && !report_.interruptions.back().ended_s) {
+        report_.interruptions.back().ended_s = at;
+        report_.interruptions.back().resumed = true;
+      }
+      report_.route_changes.push_back(RouteChange{at, "newDeviceAvailable"});
+      if (e.rate && (e.rate != in_rate_ || (e.channels && e.channels != in_channels_)))
+        return reconvert(e.rate, e.channels ? e.channels : in_channels_);
+      return ok_status();
+    case K::format_changed:
+      report_.format_changes.push_back(
+          FormatChange{at, e.rate, e.channels ? e.channels : in_channels_});
+      return reconvert(e.rate ? e.rate : in_rate_, e.channels ? e.channels : in_channels_);
+    case K::ended:
+      device_gone_ = true;
+      return ok_status();
+  }
+  return ok_status();
+}
+
+Status Session::drain() {
+  audio::CaptureRing::Chunk chunk;
+  while (ring_->pop(chunk, in_)) {
+    if (auto s = process(chunk); !s) return s;
+  }
+  return ok_status();
+}
+
+void Session::report_progress(Duration clock) {
+  if (!controls_.on_progress) return;
+  Progress p;
+  p.clock = clock;
+  p.frames = files_->total_frames();
+  for (float peak : peaks_) p.peak_dbfs.push_back(peak > 0 ? 20.0f * std::log10(peak) : -INFINITY);
+  std::fill(peaks_.begin(), peaks_.end(), 0.0f);
+  controls_.on_progress(p);
+}
+
+RecordOutcome Session::run() {
+  RecordOutcome outcome;
+  auto finish = [&](std::optional<Error> error, std::string stopped_by) {
+    if (ring_) ring_->close();  // unblocks a producer waiting for space
+    if (stream_) stream_->stop();
+    if (files_ && !error) {
+      if (auto s = drain(); !s) error = s.error(), stopped_by = "error";
+    }
+    if (converter_ && files_ && !error) {
+      out_.clear();
+      converter_->flush(out_);
+      if (auto s = write_frames(out_.data(), out_.size() / report_.channels); !s)
+        error = s.error(), stopped_by = "error";
+    }
+    if (files_ && !error) {
+      if (auto s = flush_pending(); !s) error = s.error(), stopped_by = "error";
+    }
+    // Exit 0 always leaves a file: a stop before the first frame writes an empty one.
+    if (files_ && !error && !opened_) {
+      if (auto s = ensure_open(); !s) error = s.error(), stopped_by = "error";
+    }
+    if (files_) {
+      Status closed = files_->close();
+      if (!closed && !error) error = closed.error(), stopped_by = "error";
+      report_.files = files_->files();
+      report_.frames = files_->total_frames();
+      report_.finalized =
+          !report_.files.empty() && std::all_of(report_.files.begin(), report_.files.end(),
+                                                [](const FileReport& f) { return f.finalized; });
+    }
+    if (ring_) {
+      report_.overflows = ring_->overflows();
+      report_.lost_frames += ring_->lost_frames();
+    }
+    if (stream_) {
+      const Duration clock = stream_->clock();
+      report_.duration_s =
+          seconds(req_.duration && stopped_by == "duration" ? *req_.duration : clock);
+    }
+    report_.stopped_by = std::move(stopped_by);
+    outcome.report = report_;
+    outcome.error = std::move(error);
+    return outcome;
+  };
+
+  if (auto s = start(); !s) return finish(s.error(), "error");
+
+  int files_asked = controls_.next_file ? controls_.next_file->load() : 0;
+  Duration last_clock{-1};
+  auto last_advance = Clock::now();
+  auto last_checkpoint = Clock::now();
+  auto last_progress = Clock::now();
+  audio::CaptureRing::Chunk chunk;
+  while (true) {
+    ring_->wait_for_data(10ms);
+    while (!done_ && !device_gone_ && ring_->pop(chunk, in_)) {
+      if (auto s = process(chunk); !s) return finish(s.error(), "error");
+    }
+    if (done_) return finish(std::nullopt, "duration");
+    const Duration clock = stream_->clock();
+    if (req_.duration && clock >= *req_.duration) {
+      // The clock passed the end while no frames came (a gap): take what is queued, stop.
+      ring_->close();
+      stream_->stop();
+      if (auto s = drain(); !s) return finish(s.error(), "error");
+      return finish(std::nullopt, "duration");
+    }
+    if (controls_.stop && controls_.stop->load()) return finish(std::nullopt, "signal");
+    if (clock != last_clock) {
+      last_clock = clock;
+      last_advance = Clock::now();
+    } else if (Clock::now() - last_advance >= kStallLimit) {
+      const auto& name = device_.info().name;
+      if (!opened_) {
+        files_.reset();  // nothing was recorded: no file
+        return finish(session_error(SessionCode::cannotStartRecording,
+                                    fmt::format("the input device '{}' started but delivered no "
+                                                "audio in {} s",
+                                                name, kStallLimit.count()),
+                                    "check that the source is running and not suspended; "
+                                    "try another with -D (soundcheck route list --input)"),
+                      "device");
+      }
+      return finish(make_error(Exit::temp_fail,
+                               fmt::format("the input device '{}' delivered no audio for {} s",
+                                           name, kStallLimit.count()),
+                               "the file holds everything recorded until then, finalized"),
+                    "device");
+    }
+    if (device_gone_ || (stream_->finished() && ring_->empty())) {
+      Error e = make_error(
+          Exit::temp_fail,
+          fmt::format("the input device '{}' went away and did not come back", device_.info().name),
+          "the file holds everything recorded until then, finalized; "
+          "record again when the device is back");
+      return finish(e, "device");
+    }
+    if (controls_.next_file && controls_.next_file->load() != files_asked) {
+      files_asked = controls_.next_file->load();
+      if (auto s = flush_pending(); !s) return finish(s.error(), "error");
+      if (opened_) {
+        if (auto s = files_->next(); !s) return finish(s.error(), "error");
+      }
+    }
+    const auto now = Clock::now();
+    if (now - last_checkpoint >= kCheckpointEvery) {
+      if (auto s = checkpoint(); !s) return finish(s.error(), "error");
+      last_checkpoint = now;
+    }
+    if (now - last_progress >= kProgressEvery) {
+      report_progress(clock);
+      last_progress = now;
+    }
+  }
+}
+
+}  // namespace
+
+RecordOutcome record(audio::Device& device, const RecordRequest& request,
+                     const Controls& controls) {
+  Session session(device, request, controls);
+  return session.run();
+}
+
+}  // namespace sc::record

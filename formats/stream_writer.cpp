@@ -1,0 +1,268 @@
+// Writers to descriptors that cannot seek: stdout, pipes (writer.h create_stream_writer).
+//
+// libsndfile refuses to write WAV, RF64 or CAF to a pipe (SFE_NO_PIPE_WRITE: its writers seek
+// back to patch sizes into the header), and its headerless RAW format would leave the header to
+// us anyway. So the header is written here by hand, with the sizes that mean "until the end of
+// the stream" (WAV: RIFF and data sizes 0xFFFFFFFF, which ffmpeg and sox accept; CAF: data size
+// -1, which Apple's spec allows), and the samples are converted by pcm_encode.h exactly as
+// libsndfile converts them for the file writer.
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "formats/pcm_encode.h"
+#include "formats/sys_error.h"
+#include "formats/writer.h"
+
+namespace sc::formats {
+namespace {
+
+constexpr unsigned kMaxChannels = 1024;
+constexpr unsigned kMaxRate = 1000000;
+constexpr size_t kBlockBytes = 64 * 1024;  // converted samples per write(2)
+
+constexpr uint16_t kWaveFormatPcm = 0x0001;
+constexpr uint16_t kWaveFormatIeeeFloat = 0x0003;
+constexpr uint16_t kWaveFormatExtensible = 0xFFFE;
+constexpr uint32_t kStreamingSize = 0xFFFFFFFF;
+
+// CAF 'desc' format flags.
+constexpr uint32_t kCafIsFloat = 1;
+constexpr uint32_t kCafIsLittleEndian = 2;
+
+class Bytes {
+ public:
+  void tag(std::string_view four) { out_.insert(out_.end(), four.begin(), four.end()); }
+  void le(uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out_.push_back(static_cast<unsigned char>(v >> (8 * i)));
+  }
+  void be(uint64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i) out_.push_back(static_cast<unsigned char>(v >> (8 * i)));
+  }
+  std::vector<unsigned char> take() { return std::move(out_); }
+
+ private:
+  std::vector<unsigned char> out_;
+};
+
+// The speaker mask libsndfile writes for these channel counts (so file and stream agree).
+uint32_t channel_mask(unsigned channels) {
+  switch (channels) {
+    case 1:
+      return 0x4;  // front centre
+    case 2:
+      return 0x3;  // front left, right
+    case 4:
+      return 0x33;  // quad
+    case 6:
+      return 0x3F;  // 5.1
+    case 8:
+      return 0xFF;  // 7.1
+    default:
+      return 0;
+  }
+}
+
+// RIFF/WAVE with a 'fmt ' chunk and an open-ended 'data' chunk. pcm16 in mono or stereo is
+// WAVE_FORMAT_PCM; everything else WAVE_FORMAT_EXTENSIBLE, with the PCM or IEEE-float
+// subformat GUID, as the spec asks for more than 16 bits or more than two channels.
+std::vector<unsigned char> wav_header(const WriterSpec& spec) {
+  const Codec codec = spec.format.codec;
+  const uint32_t bytes = static_cast<uint32_t>(sample_bytes(codec));
+  const uint32_t block = bytes * spec.channels;
+  const bool extensible = codec != Codec::pcm16 || spec.channels > 2;
+  Bytes b;
+  b.tag("RIFF");
+  b.le(kStreamingSize, 4);
+  b.tag("WAVE");
+  b.tag("fmt ");
+  b.le(extensible ? 40 : 16, 4);
+  b.le(extensible ? kWaveFormatExtensible : kWaveFormatPcm, 2);
+  b.le(spec.channels, 2);
+  b.le(spec.rate, 4);
+  b.le(static_cast<uint32_t>(std::min<uint64_t>(uint64_t{spec.rate} * block, 0xFFFFFFFF)), 4);
+  b.le(block, 2);
+  b.le(bytes * 8, 2);
+  if (extensible) {
+    b.le(22, 2);         // cbSize: the extension below
+    b.le(bytes * 8, 2);  // valid bits per sample
+    b.le(channel_mask(spec.channels), 4);
+    // KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT: {0000000X-0000-0010-8000-00AA00389B71}
+    b.le(codec == Codec::float32 ? kWaveFormatIeeeFloat : kWaveFormatPcm, 4);
+    b.le(0x0000, 2);
+    b.le(0x0010, 2);
+    for (unsigned char c : {0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71}) b.le(c, 1);
+  }
+  b.tag("data");
+  b.le(kStreamingSize, 4);
+  return b.take();
+}
+
+// 'caff' file header, 'desc' (linear PCM, little-endian samples), and a 'data' chunk of size
+// -1 ("to the end of the file") starting with its 4-byte edit count.
+std::vector<unsigned char> caf_header(const WriterSpec& spec) {
+  const Codec codec = spec.format.codec;
+  const auto bytes = static_cast<uint32_t>(sample_bytes(codec));
+  Bytes b;
+  b.tag("caff");
+  b.be(1, 2);  // version
+  b.be(0, 2);  // flags
+  b.tag("desc");
+  b.be(32, 8);
+  b.be(std::bit_cast<uint64_t>(static_cast<double>(spec.rate)), 8);
+  b.tag("lpcm");
+  b.be(kCafIsLittleEndian | (codec == Codec::float32 ? kCafIsFloat : 0), 4);
+  b.be(bytes * spec.channels, 4);  // bytes per packet
+  b.be(1, 4);                      // frames per packet
+  b.be(spec.channels, 4);
+  b.be(bytes * 8, 4);
+  b.tag("data");
+  b.be(~uint64_t{0}, 8);  // -1
+  b.be(0, 4);             // edit count
+  return b.take();
+}
+
+// Writes all of `data` to `fd`; returns 0 or the errno that stopped it. Retries after EINTR
+// and partial writes, and waits for room when the descriptor is non-blocking. SIGPIPE is
+// blocked in this thread meanwhile, so a reader that went away shows up as EPIPE instead of
+// killing the process; the SIGPIPE the kernel then leaves pending for this thread is taken
+// back before the signal mask is restored.
+int write_all(int fd, const unsigned char* data, size_t size) {
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigset_t pending;
+  sigemptyset(&pending);
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  sigset_t old_mask;
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+
+  int error = 0;
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n > 0) {
+      data += n;
+      size -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{fd, POLLOUT, 0};
+      if (::poll(&p, 1, -1) < 0 && errno != EINTR) {
+        error = errno;
+        break;
+      }
+      continue;
+    }
+    error = n < 0 ? errno : EIO;
+    break;
+  }
+
+  if (error == EPIPE && !was_pending) {
+    const timespec no_wait{0, 0};
+    while (sigtimedwait(&pipe_only, nullptr, &no_wait) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  return error;
+}
+
+Error write_error(const std::string& label, int e) {
+  if (e == EPIPE) {
+    return make_error(Exit::io,
+                      fmt::format("cannot write to {}: the reader closed the pipe", label));
+  }
+  return make_error(Exit::io, fmt::format("cannot write to {}: {}", label, errno_text(e)),
+                    write_hint(e));
+}
+
+class StreamWriter final : public Writer {
+ public:
+  StreamWriter(int fd, std::string label, const WriterSpec& spec)
+      : fd_(fd),
+        label_(std::move(label)),
+        spec_(spec),
+        frame_bytes_(sample_bytes(spec.format.codec) * spec.channels) {}
+
+  ~StreamWriter() override { (void)close(); }
+
+  Status write(const float* interleaved, size_t frames) override {
+    if (closed_) {
+      return make_error(Exit::internal,
+                        fmt::format("cannot write to {}: the writer is already closed", label_));
+    }
+    if (failure_) return *failure_;
+    const size_t channels = spec_.channels;
+    const size_t block = std::max<size_t>(1, kBlockBytes / frame_bytes_);
+    buffer_.resize(block * frame_bytes_);
+    for (size_t done = 0; done < frames;) {
+      const size_t n = std::min(block, frames - done);
+      encode_le(spec_.format.codec, interleaved + done * channels, n * channels, buffer_.data());
+      if (const int e = write_all(fd_, buffer_.data(), n * frame_bytes_); e != 0) {
+        failure_ = write_error(label_, e);
+        return *failure_;
+      }
+      frames_ += n;
+      done += n;
+    }
+    return ok_status();
+  }
+
+  // Nothing to do: every write() reaches the descriptor before it returns, and a stream's
+  // header has no sizes to update.
+  Status checkpoint() override { return ok_status(); }
+
+  // Nothing is buffered here; the descriptor stays open (it is not ours).
+  Status close() override {
+    closed_ = true;
+    return ok_status();
+  }
+
+  uint64_t frames_written() const override { return frames_; }
+  const std::string& path() const override { return path_; }
+  const WriterSpec& spec() const override { return spec_; }
+
+ private:
+  int fd_;
+  std::string label_;
+  std::string path_ = "-";
+  WriterSpec spec_;
+  size_t frame_bytes_;
+  uint64_t frames_ = 0;
+  bool closed_ = false;
+  std::optional<Error> failure_;  // the first failed write; later writes return it
+  std::vector<unsigned char> buffer_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Writer>> create_stream_writer(int fd, const std::string& label,
+                                                     const WriterSpec& spec) {
+  if (spec.channels < 1 || spec.channels > kMaxChannels) {
+    return make_error(Exit::usage,
+                      fmt::format("cannot write to {}: {} channels", label, spec.channels),
+                      fmt::format("give 1 to {} channels", kMaxChannels));
+  }
+  if (spec.rate < 1 || spec.rate > kMaxRate) {
+    return make_error(Exit::usage, fmt::format("cannot write to {}: {} Hz", label, spec.rate),
+                      fmt::format("give a rate from 1 to {} Hz", kMaxRate));
+  }
+  const std::vector<unsigned char> header =
+      spec.format.container == Container::caf ? caf_header(spec) : wav_header(spec);
+  if (const int e = write_all(fd, header.data(), header.size()); e != 0)
+    return write_error(label, e);
+  return std::unique_ptr<Writer>(std::make_unique<StreamWriter>(fd, label, spec));
+}
+
+}  // namespace sc::formats

@@ -1,0 +1,65 @@
+// Writers of audio files (DESIGN.md "Files must never be lost"). A file on disk is playable at
+// every moment: its header is current as of the last checkpoint(), and at least once per second
+// of audio written, so a process killed at any point (SIGKILL included) leaves a file every
+// reader opens with what was written until then.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/common/error.h"
+#include "formats/format_table.h"
+
+namespace sc::formats {
+
+struct WriterSpec {
+  FormatChoice format;
+  unsigned rate = 48000;
+  unsigned channels = 2;
+};
+
+// Appends interleaved float frames to a file. One thread at a time (the writer thread).
+class Writer {
+ public:
+  // Closes (finalizes) if close() was not called; an error then is lost, so call close().
+  virtual ~Writer() = default;
+
+  // Appends `frames` frames of `channels` interleaved floats (nominal range -1..1; values
+  // beyond it are clipped, never wrapped). A failure (disk full, file size limit) is
+  // Exit::io naming the file and the cause; what was written before stays a valid file
+  // (a half-written frame is cut off). The error sticks: later writes return it, and
+  // close() after it returns ok, since it was reported already.
+  virtual Status write(const float* interleaved, size_t frames) = 0;
+
+  // Makes the file on disk reflect every frame written so far (header sizes current).
+  // Cheap enough to call a few times a second.
+  virtual Status checkpoint() = 0;
+
+  // Finalizes: final header (a WAV-family file under 4 GiB ends as plain WAV), closes the
+  // descriptor. Idempotent; after it, write() fails.
+  virtual Status close() = 0;
+
+  virtual uint64_t frames_written() const = 0;
+  virtual const std::string& path() const = 0;  // "-" for stdout
+  virtual const WriterSpec& spec() const = 0;
+};
+
+// Creates `path` and a writer for it. An existing file is never overwritten unless
+// `overwrite` (exists: Exit::cannot_create, 73, the old file untouched; a missing directory
+// or no permission: 73 too, naming the path and the cause). The file is created with
+// O_EXCL so two recorders cannot both take the same name. With `overwrite`, a new file is
+// written beside the old one and renamed over it once its header is on disk, so the old
+// file stays whole if anything fails first. Nothing is left behind on failure.
+// A "wav" recording that passes 4 GiB continues as RF64 instead of breaking.
+Result<std::unique_ptr<Writer>> create_file_writer(const std::string& path, const WriterSpec& spec,
+                                                   bool overwrite);
+
+// A writer to a descriptor that cannot seek (stdout, a pipe): WAV with the streaming
+// convention (RIFF and data sizes 0xFFFFFFFF), CAF with the data chunk size -1. RF64 is
+// written as streaming WAV. `label` names it in messages ("stdout"). The descriptor is not
+// closed. A reader that goes away is Exit::io (74), not a SIGPIPE death.
+Result<std::unique_ptr<Writer>> create_stream_writer(int fd, const std::string& label,
+                                                     const WriterSpec& spec);
+
+}  // namespace sc::formats
