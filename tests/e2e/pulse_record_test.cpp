@@ -50,7 +50,8 @@ void analyse(const Audio& a, size_t from, size_t to, double& freq, double& peak_
     if (x0 < 0 && x1 >= 0) crossings.push_back(static_cast<double>(i - 1) + x0 / (x0 - x1));
   }
   std::vector<double> intervals;
-  for (size_t i = 1; i < crossings.size(); ++i) intervals.push_back(crossings[i] - crossings[i - 1]);
+  for (size_t i = 1; i < crossings.size(); ++i)
+    intervals.push_back(crossings[i] - crossings[i - 1]);
   freq = 0;
   if (!intervals.empty()) {
     std::nth_element(intervals.begin(), intervals.begin() + intervals.size() / 2, intervals.end());

@@ -348,3 +348,41 @@ TEST(Record, QuietWhenNotATerminal) {
 
 }  // namespace
 }  // namespace sc::test
+
+namespace sc::test {
+namespace {
+
+TEST(RecordDevice, SoundcheckInputIsTheDefaultDevice) {
+  const std::string out = temp_dir() + "/env.wav";
+  auto r = soundcheck({"--json", "record", "-d", "0.25", out},
+                      {{"SOUNDCHECK_INPUT", "virtual:speed=max,channels=1,rate=16000"}});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto a = read_audio(out);
+  EXPECT_EQ(a.rate, 16000u);
+  EXPECT_EQ(a.channels, 1u);
+  EXPECT_EQ(a.frames, 4000u);
+  // -D wins over the environment.
+  auto d = soundcheck({"record", "-q", "-D", "virtual:speed=max", "-d", "0.25", "--force", out},
+                      {{"SOUNDCHECK_INPUT", "no-such-device"}});
+  EXPECT_EQ(d.status, 0) << d.err;
+}
+
+TEST(RecordDevice, MeterAndElapsedTimeOnATerminal) {
+  // script(1) gives the recorder a terminal for stdout and stderr.
+  const std::string out = temp_dir() + "/tty.wav";
+  auto r = run("/usr/bin/script",
+               {"-qec", std::string(SOUNDCHECK_BIN) + " record -D virtual:level=-20 -d 1s " + out,
+                "/dev/null"});
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find('\r'), std::string::npos) << r.out;       // redrawn in place
+  EXPECT_NE(r.out.find("00:00:0"), std::string::npos) << r.out;  // elapsed time
+  EXPECT_NE(r.out.find("-20.0"), std::string::npos) << r.out;    // the peak of the signal
+  auto q =
+      run("/usr/bin/script",
+          {"-qec", std::string(SOUNDCHECK_BIN) + " record -q -D virtual -d 0.3s --force " + out,
+           "/dev/null"});
+  EXPECT_EQ(q.out.find('\r'), std::string::npos) << q.out;
+}
+
+}  // namespace
+}  // namespace sc::test
