@@ -35,7 +35,8 @@ struct DeviceInfo {
 struct StreamParams {
   unsigned rate = 0;
   unsigned channels = 0;       // must be <= the device's input channels
-  unsigned buffer_frames = 0;  // period size
+  unsigned buffer_frames = 0;  // period size; 0: the backend's relaxed default (RtAudio:
+                               // 250 ms; the virtual device: its `buffer` key)
 };
 
 // Something that happened to a stream, at a time on the stream's clock.

@@ -17,7 +17,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto kCheckpointEvery = 500ms;
+constexpr auto kCheckpointEvery = 1s;
 // A device that delivers no audio for this long has stalled (a suspended source, a hung
 // server): before its first frame that is !rec, afterwards the recording stops (75).
 constexpr auto kStallLimit = 10s;
@@ -281,7 +281,10 @@ RecordOutcome Session::run() {
   auto last_progress = Clock::now();
   audio::CaptureRing::Chunk chunk;
   while (true) {
-    ring_->wait_for_data(10ms);
+    // Real-time producers cannot wake us (no system calls on their thread), so this polls:
+    // at 20 Hz while a meter is shown, else at 5 Hz (a signal is answered within 200 ms; the
+    // ring holds two seconds). Producers that may block wake us themselves.
+    ring_->wait_for_data(controls_.on_progress ? 50ms : 200ms);
     while (!done_ && !device_gone_ && ring_->pop(chunk, in_)) {
       if (auto s = process(chunk); !s) return finish(s.error(), "error");
     }

@@ -1,0 +1,100 @@
+# shellcheck shell=bash disable=SC2034,SC2154
+# Shared helpers of bench/run (sourced, not run). Bash; `set -euo pipefail` is the caller's.
+#
+# Globals the caller sets: SC (the soundcheck binary), work (a scratch directory for audio
+# files, outside the repository), results (lines PASS/FAIL/... collected for the summary).
+
+readonly RATE=48000
+readonly PULSE_SINK=soundcheck_loop
+readonly PULSE_SOURCE_NAME=soundcheck_loop.monitor
+readonly LOAD_LIMIT=1.5
+readonly GTIME=/usr/bin/time
+
+say() { printf '%s\n' "$*"; }
+note() { printf 'note: %s\n' "$*"; }
+heading() { printf '\n== %s ==\n' "$*"; }
+
+# Floating-point arithmetic: calc '<awk expression>' [name=value...], printed with %.6g;
+# fails when a value is empty.
+calc() {
+  local expr=$1 a vars=()
+  shift
+  for a in "$@"; do
+    [[ $a == *=?* ]] || { echo "calc: $a has no value" >&2; return 1; }
+    vars+=(-v "$a")
+  done
+  awk "${vars[@]}" "BEGIN { printf \"%.6g\", ($expr) }"
+}
+# fnum VALUE DECIMALS: a number with fixed decimals, or "-" for an empty value.
+fnum() { if [[ -z ${1-} || $1 == - ]]; then printf -- '-'; else awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'; fi; }
+# Is A <= B (floats)?  le A B
+le() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+lt() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+# median VALUES...: the median (the mean of the two middle ones for an even count); fails
+# when there are none.
+median() {
+  (($# > 0)) || return 1
+  printf '%s\n' "$@" | sort -g |
+    awk '{ a[NR] = $1 } END { if (NR % 2) printf "%.6g", a[(NR + 1) / 2]; else printf "%.6g", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+# min VALUES...
+min() { printf '%s\n' "$@" | sort -g | head -n 1; }
+
+# The 1-minute load average, and a warning when it is above LOAD_LIMIT: PulseAudio and the
+# recorders then share 2 cores with other work and the numbers get noisy.
+load1() { cut -d' ' -f1 /proc/loadavg; }
+check_load() {
+  local l
+  l=$(load1)
+  if lt "$LOAD_LIMIT" "$l"; then
+    note "load average $l is above $LOAD_LIMIT on $(nproc) cores ($1): other work is running," \
+      "PulseAudio may be starved and the numbers are noisy"
+  else
+    say "load average $l ($1)"
+  fi
+  LOAD_MAX=$(awk -v a="${LOAD_MAX:-0}" -v b="$l" 'BEGIN { print (b > a ? b : a) }')
+}
+
+# measure LOG CMD...: runs CMD with stdout and stderr into LOG and sets
+#   M_RC    its exit status
+#   M_USER M_SYS M_WALL   from bash's `time` (getrusage of the children, 1 ms resolution):
+#           this includes the wrappers in CMD (GNU time, timeout), see wrapper_cost
+measure() {
+  local log=$1
+  shift
+  local TIMEFORMAT='%3U %3S %3R' tfile="$work/.bashtime"
+  M_RC=0
+  { time "$@" >"$log" 2>&1; } 2>"$tfile" || M_RC=$?
+  read -r M_USER M_SYS M_WALL <"$tfile"
+}
+
+# gtime_read FILE: the last line of a GNU time -o FILE written with -f '%U %S %M %e' (GNU time
+# puts "Command exited with non-zero status N" before it) into G_USER G_SYS G_RSS_KB G_WALL.
+gtime_read() {
+  G_USER="" G_SYS="" G_RSS_KB="" G_WALL=""
+  [[ -s $1 ]] || return 1
+  read -r G_USER G_SYS G_RSS_KB G_WALL < <(tail -n 1 "$1")
+  [[ $G_RSS_KB =~ ^[0-9]+$ ]]
+}
+
+# wrapper_cost CMD...: the median user+sys seconds of CMD wrapped around `true` (5 runs):
+# what GNU time and timeout themselves cost, subtracted from every measurement taken through
+# the same wrappers so that the CPU is the recorder's.
+wrapper_cost() {
+  local v=() i
+  for i in 1 2 3 4 5; do
+    measure /dev/null "$@"
+    v+=("$(calc 'u + s' u="$M_USER" s="$M_SYS")")
+  done
+  median "${v[@]}"
+}
+
+# frames FILE: the frames in an audio file (soxi), 0 when it cannot be read.
+frames() { soxi -s "$1" 2>/dev/null || echo 0; }
+
+# peak FILE: the maximum absolute sample (0..1), to tell a tone from silence.
+peak() { sox "$1" -n stat 2>&1 | awk '/^Maximum amplitude/ { print $3 }'; }
+
+# Result lines for the summary: result STATUS TEXT (STATUS is PASS, FAIL or NOT-RUN).
+result() { results+=("$(printf '%-7s %s' "$1" "$2")"); }

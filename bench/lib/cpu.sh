@@ -1,0 +1,174 @@
+# shellcheck shell=bash disable=SC2034,SC2154
+# Benchmark (a): CPU seconds per recorded minute of 48 kHz stereo s16 captured from the
+# PulseAudio null-sink monitor into WAV, soundcheck against parecord, arecord (pulse ALSA
+# plugin), sox and ffmpeg, in the same run. Sourced by bench/run.
+
+readonly CPU_TOOLS=(soundcheck parecord arecord sox ffmpeg)
+
+# cpu_command TOOL OUT SECONDS GTIME_FILE: the command line into CMD. GNU time wraps the recorder
+# itself; parecord, which stops only on a signal, gets SIGINT from timeout after SECONDS.
+cpu_command() {
+  local tool=$1 out=$2 s=$3 wrap=("$GTIME" -o "$4" -f '%U %S %M %e')
+  case $tool in
+    soundcheck)
+      CMD=("${wrap[@]}" "$SC" record -q -D "pulse:$PULSE_SOURCE_NAME" -r "$RATE" -c 2 -e pcm16
+        -d "${s}s" "$out") ;;
+    parecord)
+      CMD=(timeout -s INT "$s" "${wrap[@]}" parecord -d "$PULSE_SOURCE_NAME" --rate="$RATE"
+        --channels=2 --format=s16le --file-format=wav "$out") ;;
+    arecord)  # PULSE_SOURCE is exported by cpu_once for this one
+      CMD=("${wrap[@]}" arecord -q -D pulse -f S16_LE -r "$RATE" -c 2 -d "$s" "$out") ;;
+    sox)
+      CMD=("${wrap[@]}" sox -q -t pulseaudio "$PULSE_SOURCE_NAME" -r "$RATE" -c 2 -b 16 "$out"
+        trim 0 "$s") ;;
+    ffmpeg)
+      CMD=("${wrap[@]}" ffmpeg -nostdin -loglevel error -f pulse -i "$PULSE_SOURCE_NAME"
+        -ar "$RATE" -ac 2 -c:a pcm_s16le -t "$s" "$out") ;;
+  esac
+}
+
+# One player for the whole benchmark: a 30 s tone played into the sink again and again, so that
+# the monitor carries a signal, not zeros.
+cpu_player_start() {
+  sox -q -n -r "$RATE" -c 2 -b 16 "$work/tone.wav" synth 30 sine 440 vol 0.5
+  (
+    trap 'kill "$c" 2>/dev/null; exit 0' TERM
+    while :; do
+      paplay -d "$PULSE_SINK" "$work/tone.wav" >/dev/null 2>&1 &
+      c=$!
+      wait "$c" || sleep 0.2
+    done
+  ) &
+  PLAYER=$!
+  sleep 1
+  local state
+  state=$(pactl list short sinks 2>/dev/null | awk -v s="$PULSE_SINK" '$2 == s { print $NF }')
+  say "tone player: paplay -d $PULSE_SINK (pid $PLAYER), sink state ${state:-unknown}"
+  [[ $state == RUNNING ]] || note "the sink is not RUNNING: the recordings may be silent"
+}
+cpu_player_stop() {
+  if [[ -n ${PLAYER-} ]]; then
+    kill "$PLAYER" 2>/dev/null || true
+    wait "$PLAYER" 2>/dev/null || true
+    PLAYER=""
+  fi
+}
+
+# cpu_once TOOL RUN SECONDS: one recording; appends to the CPU_* arrays of TOOL.
+# Sets R_* for the per-run line.
+cpu_once() {
+  local tool=$1 run=$2 s=$3 out="$work/cpu-$1-$2.wav" gt="$work/gtime" log="$work/cpu-$1-$2.log"
+  rm -f "$out" "$gt"
+  cpu_command "$tool" "$out" "$s" "$gt"
+  local overhead=$WRAP_COST
+  if [[ $tool == arecord ]]; then local -x PULSE_SOURCE=$PULSE_SOURCE_NAME; fi
+  [[ $tool == parecord ]] && overhead=$WRAP_COST_TIMEOUT
+  measure "$log" "${CMD[@]}"
+  local ok_rc=0
+  [[ $tool == parecord && $M_RC == 124 ]] && ok_rc=124  # timeout's status after the signal
+  local n
+  n=$(frames "$out")
+  R_WHY=""
+  if [[ $M_RC != "$ok_rc" ]]; then
+    R_WHY="exit status $M_RC: $(grep -v -e '^Command exited' -e '^hint:' "$log" | tail -n 1)"
+  elif ((n == 0)); then
+    R_WHY="wrote no audio"
+  fi
+  if [[ -n $R_WHY ]]; then
+    rm -f "$out"
+    return 1
+  fi
+  gtime_read "$gt" || true
+  R_AUDIO=$(calc 'n / r' n="$n" r="$RATE")
+  R_CPU=$(calc 'u + s - o < 0 ? 0 : u + s - o' u="$M_USER" s="$M_SYS" o="$overhead")
+  R_PERMIN=$(calc 'c / (a / 60)' c="$R_CPU" a="$R_AUDIO")
+  R_RSS=$(calc 'k / 1024' k="${G_RSS_KB:-0}")
+  R_PEAK=$(peak "$out")
+  rm -f "$out"
+  eval "CPU_PERMIN_$tool+=(\"\$R_PERMIN\"); CPU_S_$tool+=(\"\$R_CPU\");" \
+    "CPU_AUDIO_$tool+=(\"\$R_AUDIO\"); CPU_RSS_$tool+=(\"\$R_RSS\"); CPU_PEAK_$tool+=(\"\$R_PEAK\")"
+}
+
+bench_cpu() {
+  local s=${BENCH_SECONDS:-20} runs=${BENCH_RUNS:-3} tool run
+  heading "cpu: CPU seconds per recorded minute, ${RATE} Hz stereo s16 from $PULSE_SOURCE_NAME into WAV"
+  say "each tool records ${s} s (wall) from the same monitor, one after another, $runs rounds;"
+  say "CPU = user+sys of the recorder (1 ms resolution), per minute of audio actually in the file"
+  if ! pactl list short sources 2>/dev/null | awk -v s="$PULSE_SOURCE_NAME" '$2 == s { f = 1 } END { exit !f }'; then
+    result NOT-RUN "cpu: PulseAudio has no source $PULSE_SOURCE_NAME"
+    return 1
+  fi
+  check_load "before the cpu benchmark"
+  for tool in "${CPU_TOOLS[@]}"; do
+    eval "CPU_PERMIN_$tool=(); CPU_S_$tool=(); CPU_AUDIO_$tool=(); CPU_RSS_$tool=(); CPU_PEAK_$tool=()"
+  done
+  WRAP_COST=$(wrapper_cost "$GTIME" -o /dev/null -f '%U' true)
+  WRAP_COST_TIMEOUT=$(wrapper_cost timeout -s INT 10 "$GTIME" -o /dev/null -f '%U' true)
+  say "wrapper cost subtracted: GNU time $(fnum "$WRAP_COST" 3) s, timeout + GNU time $(fnum "$WRAP_COST_TIMEOUT" 3) s (median of 5 around true)"
+  cpu_player_start
+  say ""
+  printf '%-5s %-10s %9s %8s %12s %8s %7s  %s\n' run tool audio_s cpu_s cpu_s/min rss_MiB peak note
+  for ((run = 1; run <= runs; run++)); do
+    ((run == 1)) || check_load "before round $run"
+    for tool in "${CPU_TOOLS[@]}"; do
+      if cpu_once "$tool" "$run" "$s"; then
+        local silent=""
+        lt "${R_PEAK:-0}" 0.01 && silent="silent: the tone did not reach the file"
+        printf '%-5s %-10s %9s %8s %12s %8s %7s  %s\n' "$run/$runs" "$tool" "$(fnum "$R_AUDIO" 2)" \
+          "$(fnum "$R_CPU" 3)" "$(fnum "$R_PERMIN" 4)" "$(fnum "$R_RSS" 1)" "$(fnum "$R_PEAK" 2)" "$silent"
+      else
+        printf '%-5s %-10s %9s %8s %12s %8s %7s  %s\n' "$run/$runs" "$tool" - - - - - "FAILED: $R_WHY"
+      fi
+      sleep 1
+    done
+  done
+  cpu_player_stop
+  check_load "after the cpu benchmark"
+
+  # The table of medians and the ratios.
+  local sc_permin="" best="" best_tool="" med
+  declare -A MED
+  for tool in "${CPU_TOOLS[@]}"; do
+    local -n pm="CPU_PERMIN_$tool"
+    if ((${#pm[@]} > 0)); then
+      med=$(median "${pm[@]}")
+      MED[$tool]=$med
+      if [[ $tool == soundcheck ]]; then
+        sc_permin=$med
+      elif [[ -z $best ]] || lt "$med" "$best"; then
+        best=$med best_tool=$tool
+      fi
+    fi
+    unset -n pm
+  done
+  say ""
+  say "medians of the runs that worked (s/min = CPU seconds per recorded minute; ratio = soundcheck / tool):"
+  printf '%-10s %6s %9s %8s %12s %8s %9s\n' tool runs audio_s cpu_s cpu_s/min rss_MiB ratio
+  for tool in "${CPU_TOOLS[@]}"; do
+    local -n pm="CPU_PERMIN_$tool" cs="CPU_S_$tool" au="CPU_AUDIO_$tool" rs="CPU_RSS_$tool"
+    if ((${#pm[@]} > 0)); then
+      local ratio=-
+      [[ -n $sc_permin ]] && ratio=$(fnum "$(calc 'a / b' a="$sc_permin" b="${MED[$tool]}")" 2)
+      printf '%-10s %6s %9s %8s %12s %8s %9s\n' "$tool" "${#pm[@]}/$runs" "$(fnum "$(median "${au[@]}")" 2)" \
+        "$(fnum "$(median "${cs[@]}")" 3)" "$(fnum "${MED[$tool]}" 4)" "$(fnum "$(median "${rs[@]}")" 1)" "$ratio"
+    else
+      printf '%-10s %6s %9s %8s %12s %8s %9s\n' "$tool" "0/$runs" - - - - -
+    fi
+    unset -n pm cs au rs
+  done
+  if [[ -z $sc_permin ]]; then
+    result NOT-RUN "cpu: soundcheck did not record in any run"
+    return 1
+  fi
+  if [[ -z $best ]]; then
+    result NOT-RUN "cpu: no peer recorded in any run, nothing to compare with"
+    return 1
+  fi
+  local r
+  r=$(calc 'a / b' a="$sc_permin" b="$best")
+  say ""
+  say "soundcheck / best peer ($best_tool): $(fnum "$r" 2)  (target <= 1.00)"
+  local text
+  text="cpu: soundcheck $(fnum "$sc_permin" 4) CPU s/min, best peer $best_tool $(fnum "$best" 4): ratio $(fnum "$r" 2) (target <= 1.00)"
+  if le "$r" 1.0; then result PASS "$text"; else result FAIL "$text"; fi
+}
