@@ -1,6 +1,8 @@
 // The format table and --format/--codec resolution (format_table.h).
 #include "formats/format_table.h"
 
+#include "core/common/names.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -40,44 +42,26 @@ const std::vector<ContainerInfo>& table() {
   return rows;
 }
 
-// Same folding as sc::fold_name (core/common/names.h), which lives in soundcheck_core and so
-// cannot be linked from here: lower case, without '-', '_' and spaces ("PCM-16" is "pcm16").
-std::string fold(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '-' || c == '_' || c == ' ') continue;
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
-// "a, b or c"
+// The items as text, for sc::join_or.
 template <typename Items, typename ToText>
-std::string join_or(const Items& items, ToText to_text) {
-  std::string out;
-  const size_t n = std::size(items);
-  size_t i = 0;
-  for (const auto& item : items) {
-    if (i > 0) out += (i + 1 == n) ? " or " : ", ";
-    out += to_text(item);
-    ++i;
-  }
+std::vector<std::string> texts(const Items& items, ToText to_text) {
+  std::vector<std::string> out;
+  for (const auto& item : items) out.push_back(to_text(item));
   return out;
 }
 
 std::string format_names() {
-  return join_or(table(), [](const ContainerInfo& c) { return std::string(c.name); });
+  return join_or(texts(table(), [](const ContainerInfo& c) { return std::string(c.name); }));
 }
 
 std::string codec_names(const std::vector<Codec>& codecs) {
-  return join_or(codecs, [](Codec c) { return std::string(name(c)); });
+  return join_or(texts(codecs, [](Codec c) { return std::string(name(c)); }));
 }
 
 // "give --format wav|rf64|caf or a name ending in .wav, .rf64 or .caf"
@@ -90,11 +74,11 @@ std::string extension_hint() {
     extensions.insert(extensions.end(), c.extensions.begin(), c.extensions.end());
   }
   return fmt::format("give --format {} or a name ending in {}", formats,
-                     join_or(extensions, [](std::string_view e) { return std::string(e); }));
+                     join_or(texts(extensions, [](std::string_view e) { return std::string(e); })));
 }
 
 Result<Container> container_by_name(std::string_view format) {
-  const std::string folded = fold(format);
+  const std::string folded = fold_name(format);
   for (const auto& c : table())
     if (c.name == folded) return c.container;
   return make_error(Exit::usage, fmt::format("unknown format '{}'", format),
@@ -170,7 +154,7 @@ Result<FormatChoice> choose_format(std::string_view path, std::string_view forma
   const ContainerInfo& c = info(*container);
 
   if (codec.empty()) return FormatChoice{c.container, c.default_codec};
-  const std::string folded = fold(codec);
+  const std::string folded = fold_name(codec);
   const auto known =
       std::find_if(kCodecs.begin(), kCodecs.end(), [&](Codec k) { return name(k) == folded; });
   if (known == kCodecs.end()) {
