@@ -28,6 +28,8 @@ class Converter {
   // Appends what the resampler still holds (end of stream, or before the input changes).
   void flush(std::vector<float>& out);
 
+  // True when convert() only copies: the caller may use its input as it is.
+  bool identity() const { return !swr_; }
   unsigned in_rate() const { return in_rate_; }
   unsigned in_channels() const { return in_channels_; }
   unsigned out_rate() const { return out_rate_; }

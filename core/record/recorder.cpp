@@ -170,8 +170,10 @@ Status Session::process(const audio::CaptureRing::Chunk& chunk) {
   if (ch != in_channels_) {  // the device changed its channel count without telling: follow it
     if (auto s = reconvert(in_rate_, ch); !s) return s;
   }
-  for (size_t i = 0; i < frames * ch; ++i)
-    peaks_[i % ch] = std::max(peaks_[i % ch], std::fabs(in_[i]));
+  const float* x = in_.data();
+  for (size_t f = 0; f < frames; ++f)
+    for (unsigned c = 0; c < ch; ++c, ++x) peaks_[c] = std::max(peaks_[c], std::fabs(*x));
+  if (converter_->identity()) return write_frames(in_.data(), frames);
   out_.clear();
   converter_->convert(in_.data(), frames, out_);
   return write_frames(out_.data(), out_.size() / report_.channels);
