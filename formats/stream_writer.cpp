@@ -6,9 +6,11 @@
 // the stream" (WAV: RIFF and data sizes 0xFFFFFFFF, which ffmpeg and sox accept; CAF: data size
 // -1, which Apple's spec allows), and the samples are converted by pcm_encode.h exactly as
 // libsndfile converts them for the file writer.
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -187,13 +189,27 @@ Error write_error(const std::string& label, int e) {
                     write_hint(e));
 }
 
+// Where a stream's header starts when the descriptor is a regular file that can be written
+// at an offset (stdout redirected with `> take.caf`), else -1. With O_APPEND (`>>`) pwrite
+// would append, so such a file is treated as a stream.
+off_t patchable_offset(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || (flags & O_APPEND)) return -1;
+  return ::lseek(fd, 0, SEEK_CUR);
+}
+
 class StreamWriter final : public Writer {
  public:
-  StreamWriter(int fd, std::string label, const WriterSpec& spec)
+  StreamWriter(int fd, std::string label, const WriterSpec& spec, off_t header_offset,
+               size_t header_size)
       : fd_(fd),
         label_(std::move(label)),
         spec_(spec),
-        frame_bytes_(sample_bytes(spec.format.codec) * spec.channels) {}
+        frame_bytes_(sample_bytes(spec.format.codec) * spec.channels),
+        header_offset_(header_offset),
+        header_size_(header_size) {}
 
   ~StreamWriter() override { (void)close(); }
 
@@ -219,12 +235,17 @@ class StreamWriter final : public Writer {
     return ok_status();
   }
 
-  // Nothing to do: every write() reaches the descriptor before it returns, and a stream's
-  // header has no sizes to update.
-  Status checkpoint() override { return ok_status(); }
+  // Every write() reaches the descriptor before it returns. A stream's header has no sizes
+  // to update, but when the output is a regular file its real sizes are written in, so the
+  // file is a plain one that every reader opens (libsndfile and sox refuse a CAF of size -1).
+  Status checkpoint() override {
+    patch_sizes();
+    return ok_status();
+  }
 
   // Nothing is buffered here; the descriptor stays open (it is not ours).
   Status close() override {
+    if (!closed_) patch_sizes();
     closed_ = true;
     return ok_status();
   }
@@ -234,11 +255,32 @@ class StreamWriter final : public Writer {
   const WriterSpec& spec() const override { return spec_; }
 
  private:
+  // Best effort: a failure leaves the streaming sizes, which ffmpeg still reads.
+  void patch_sizes() {
+    if (header_offset_ < 0 || failure_) return;
+    const uint64_t data = frames_ * frame_bytes_;
+    Bytes b;
+    if (spec_.format.container == Container::caf) {
+      b.be(data + 4, 8);  // the data chunk's size counts its edit count
+      (void)!::pwrite(fd_, b.take().data(), 8,
+                      header_offset_ + static_cast<off_t>(header_size_) - 12);
+      return;
+    }
+    if (data + header_size_ - 8 > 0xFFFFFFFFu) return;  // past 4 GiB: stays a streaming WAV
+    b.le(static_cast<uint32_t>(data + header_size_ - 8), 4);
+    (void)!::pwrite(fd_, b.take().data(), 4, header_offset_ + 4);
+    Bytes d;
+    d.le(static_cast<uint32_t>(data), 4);
+    (void)!::pwrite(fd_, d.take().data(), 4, header_offset_ + static_cast<off_t>(header_size_) - 4);
+  }
+
   int fd_;
   std::string label_;
   std::string path_ = "-";
   WriterSpec spec_;
   size_t frame_bytes_;
+  off_t header_offset_;  // -1: a stream; else where the header starts in a regular file
+  size_t header_size_;
   uint64_t frames_ = 0;
   bool closed_ = false;
   std::optional<Error> failure_;  // the first failed write; later writes return it
@@ -260,9 +302,11 @@ Result<std::unique_ptr<Writer>> create_stream_writer(int fd, const std::string& 
   }
   const std::vector<unsigned char> header =
       spec.format.container == Container::caf ? caf_header(spec) : wav_header(spec);
+  const off_t offset = patchable_offset(fd);
   if (const int e = write_all(fd, header.data(), header.size()); e != 0)
     return write_error(label, e);
-  return std::unique_ptr<Writer>(std::make_unique<StreamWriter>(fd, label, spec));
+  return std::unique_ptr<Writer>(
+      std::make_unique<StreamWriter>(fd, label, spec, offset, header.size()));
 }
 
 }  // namespace sc::formats

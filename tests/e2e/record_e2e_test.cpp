@@ -386,3 +386,26 @@ TEST(RecordDevice, MeterAndElapsedTimeOnATerminal) {
 
 }  // namespace
 }  // namespace sc::test
+
+namespace sc::test {
+namespace {
+
+TEST(RecordStdout, RedirectedToAFileGetsItsRealSizes) {
+  // `record -f caf - > take.caf`: a plain file every reader opens, libsndfile included.
+  for (const char* fmt : {"caf", "wav"}) {
+    SCOPED_TRACE(fmt);
+    const std::string out = temp_dir() + "/redirected." + fmt;
+    auto r = run("/bin/sh",
+                 {"-c", "exec \"$0\" record -q -f \"$1\" -D virtual:speed=max -d 1s - > \"$2\"",
+                  SOUNDCHECK_BIN, fmt, out});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto a = read_audio(out);
+    ASSERT_TRUE(a.ok) << a.error;
+    EXPECT_EQ(a.frames, 48000u);
+    auto p = probe(out);
+    EXPECT_EQ(p.status, 0) << p.errors;
+  }
+}
+
+}  // namespace
+}  // namespace sc::test
