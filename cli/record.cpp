@@ -186,6 +186,9 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
   if (path != "-" && !opts.force && std::filesystem::exists(path))
     return fail(cmd_error(Exit::cannot_create, fmt::format("'{}' already exists", path),
                           "use --force to overwrite it, or choose another name"));
+  if (path == "-" && g.json)
+    return fail(cmd_error(Exit::usage, "--json and - both want stdout",
+                          "record to a file to get the JSON summary, or leave out --json"));
   if (path == "-" && isatty(STDOUT_FILENO))
     return fail(
         cmd_error(Exit::usage, "refusing to write audio to a terminal",

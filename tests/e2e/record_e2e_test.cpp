@@ -304,14 +304,15 @@ TEST(Record, SessionAndDeviceFailuresLeaveNoFile) {
     EXPECT_EQ(r.status, 73) << r.err;
   }
   {  // usage errors: 64
-    for (auto args :
-         std::vector<std::vector<std::string>>{{"record", "-d", "5q", dir + "/e.wav"},
-                                               {"record", "-f", "mp3", dir + "/e.wav"},
-                                               {"record", "-e", "pcm8", dir + "/e.wav"},
-                                               {"record", dir + "/e.ogg"},
-                                               {"record", "-D", "virtual:bogus=1", dir + "/e.wav"},
-                                               {"record", "-c", "0", dir + "/e.wav"},
-                                               {"record", "-"}}) {
+    for (auto args : std::vector<std::vector<std::string>>{
+             {"record", "-d", "5q", dir + "/e.wav"},
+             {"record", "-f", "mp3", dir + "/e.wav"},
+             {"record", "-e", "pcm8", dir + "/e.wav"},
+             {"record", dir + "/e.ogg"},
+             {"record", "-D", "virtual:bogus=1", dir + "/e.wav"},
+             {"record", "-c", "0", dir + "/e.wav"},
+             {"--json", "record", "-f", "wav", "-D", "virtual:speed=max", "-d", "0.1", "-"},
+             {"record", "-"}}) {
       auto r = soundcheck(args);
       EXPECT_EQ(r.status, 64) << args.back() << ": " << r.err;
     }
