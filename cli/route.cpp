@@ -24,11 +24,6 @@ std::vector<std::string> known_apis() {
   return apis;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // "8000-192000 (8)" for many rates, "44100, 48000" for a few, "-" for none.
 std::string rates_text(const std::vector<unsigned>& rates) {
   if (rates.empty()) return "-";
@@ -115,7 +110,7 @@ void setup_route(CLI::App& parent, RouteOptions& opts, const GlobalOptions& g,
 }
 
 int run_route_list(const RouteListOptions& opts, const GlobalOptions& g) {
-  const std::string api = lower(opts.api);
+  const std::string api = to_lower(opts.api);
   if (!opts.api.empty()) {
     const auto apis = known_apis();
     if (std::find(apis.begin(), apis.end(), api) == apis.end()) {

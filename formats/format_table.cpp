@@ -42,12 +42,6 @@ const std::vector<ContainerInfo>& table() {
   return rows;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The items as text, for sc::join_or.
 template <typename Items, typename ToText>
 std::vector<std::string> texts(const Items& items, ToText to_text) {
@@ -94,7 +88,7 @@ Result<Container> container_by_extension(std::string_view path) {
                       fmt::format("cannot tell the format of '{}': it has no extension", path),
                       extension_hint());
   }
-  const std::string ext = lower(base.substr(dot));
+  const std::string ext = to_lower(base.substr(dot));
   for (const auto& c : table())
     for (std::string_view e : c.extensions)
       if (e == ext) return c.container;

@@ -19,12 +19,6 @@ constexpr std::array<std::string_view, 3> kDefaultOrder = {"pulse", "jack", "als
 
 constexpr size_t kMaxListed = 8;  // candidates named in an ambiguity message
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -38,10 +32,10 @@ bool all_digits(std::string_view s) {
 }
 
 bool contains(std::string_view hay, std::string_view needle) {
-  return lower(hay).find(lower(needle)) != std::string::npos;
+  return to_lower(hay).find(to_lower(needle)) != std::string::npos;
 }
 
-bool equals(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
+bool equals(std::string_view a, std::string_view b) { return to_lower(a) == to_lower(b); }
 
 bool matches_exactly(const DeviceInfo& d, std::string_view text) {
   return equals(d.name, text) || (!d.id.empty() && equals(d.id, text));
@@ -197,7 +191,7 @@ Result<size_t> match_device(std::span<const DeviceInfo> devices, std::string_vie
   std::string api;
   std::string_view text = spec;
   if (const auto colon = spec.find(':'); colon != std::string_view::npos) {
-    const std::string prefix = lower(spec.substr(0, colon));
+    const std::string prefix = to_lower(spec.substr(0, colon));
     if (std::find(kApiPrefixes.begin(), kApiPrefixes.end(), prefix) != kApiPrefixes.end()) {
       api = prefix;
       text = trim(spec.substr(colon + 1));

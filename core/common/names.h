@@ -14,6 +14,9 @@ namespace sc {
 // "PLAY_AND_RECORD" all become "playandrecord".
 std::string fold_name(std::string_view s);
 
+// ASCII lower case: "Monitor" -> "monitor".
+std::string to_lower(std::string_view s);
+
 // Levenshtein distance between two strings (ASCII).
 size_t edit_distance(std::string_view a, std::string_view b);
 
