@@ -4,10 +4,7 @@
 
 #include <fmt/format.h>
 
-extern "C" {
-#include <libavutil/avutil.h>
-#include <libswresample/swresample.h>
-}
+#include "formats/ffmpeg_lib.h"
 
 namespace sc::formats {
 namespace {
@@ -22,11 +19,14 @@ std::vector<std::pair<std::string, std::string>> library_versions() {
   // sf_version_string() is "libsndfile-1.2.0"; keep only the number.
   std::string sf = sf_version_string();
   if (auto dash = sf.rfind('-'); dash != std::string::npos) sf = sf.substr(dash + 1);
-  return {
-      {"libsndfile", sf},
-      {"libavutil", av_version(avutil_version())},
-      {"libswresample", av_version(swresample_version())},
-  };
+  std::vector<std::pair<std::string, std::string>> out = {{"libsndfile", sf}};
+  // Loaded here for the question (they are not loaded at start-up): one that cannot be
+  // loaded says so instead of a version.
+  auto av = ffmpeg::avutil();
+  out.emplace_back("libavutil", av ? av_version((*av)->version()) : "not loadable");
+  auto sw = ffmpeg::swresample();
+  out.emplace_back("libswresample", sw ? av_version((*sw)->version()) : "not loadable");
+  return out;
 }
 
 }  // namespace sc::formats

@@ -22,11 +22,11 @@ float clip_unit(float x);
 // (libsndfile would give full-scale negative).
 int32_t to_int32(float x);
 
-// Converts `count` floats to little-endian samples of `codec` at `out`, which must hold
-// count * sample_bytes(codec) bytes. float32 is clipped like the integer codecs.
-void encode_le(Codec codec, const float* in, size_t count, unsigned char* out);
-
-// Clips `count` floats from `in` to `out` (clip_unit); for codecs libsndfile does not clip.
-void clip_floats(const float* in, size_t count, float* out);
+// Converts `count` floats to samples of `codec` at `out`, little-endian or big-endian, which
+// must hold count * sample_bytes(codec) bytes. float32 is clipped like the integer codecs.
+void encode(Codec codec, const float* in, size_t count, unsigned char* out, bool big_endian);
+inline void encode_le(Codec codec, const float* in, size_t count, unsigned char* out) {
+  encode(codec, in, count, out, false);
+}
 
 }  // namespace sc::formats
