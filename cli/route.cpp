@@ -9,7 +9,6 @@
 #include "cli/common.h"
 #include "cli/output.h"
 #include "core/audio/registry.h"
-#include "core/audio/rtaudio_device.h"
 #include "core/common/names.h"
 
 namespace sc::cli {
@@ -19,7 +18,7 @@ using audio::DeviceInfo;
 
 // The APIs --api accepts: those listed by this build, then the virtual device.
 std::vector<std::string> known_apis() {
-  auto apis = audio::rtaudio_apis();
+  auto apis = audio::device_apis();
   apis.emplace_back("virtual");
   return apis;
 }

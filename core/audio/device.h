@@ -1,14 +1,19 @@
 // The Device interface (DESIGN.md "core/audio"): what a capture source is, how a stream
-// delivers frames, and the events a device reports. Backends: RtAudio (ALSA, PulseAudio,
-// JACK) in rtaudio_device.h and the built-in virtual device in virtual_device.h.
+// delivers frames, and the events a device reports. Backends: PulseAudio through libpulse in
+// pulse_device.h, RtAudio (ALSA, JACK) in rtaudio_device.h and the built-in virtual device in
+// virtual_device.h.
 //
-// Threads: a stream calls its CaptureSink from the stream's own thread. For real devices
-// that is a real-time thread: the sink must not allocate, lock or make system calls there.
+// Threads: a stream calls its CaptureSink from the stream's own thread, or, for streams that
+// are pumped (CaptureStream::pump), from the thread that pumps them. For real devices the
+// stream's own thread is a real-time thread: the sink must not allocate, lock or make system
+// calls there.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,8 +40,12 @@ struct DeviceInfo {
 struct StreamParams {
   unsigned rate = 0;
   unsigned channels = 0;       // must be <= the device's input channels
-  unsigned buffer_frames = 0;  // period size; 0: the backend's relaxed default (RtAudio:
-                               // 250 ms; the virtual device: its `buffer` key)
+  unsigned buffer_frames = 0;  // period size; 0: the backend's relaxed default (PulseAudio:
+                               // 1 s fragments; RtAudio: 250 ms; the virtual device: its
+                               // `buffer` key)
+  unsigned keep_bits = 0;      // the resolution the caller keeps: 16 when the frames end up
+                               // as 16-bit samples, so a backend may carry 16-bit samples and
+                               // widen them to float (exactly); 0: all
 };
 
 // Something that happened to a stream, at a time on the stream's clock.
@@ -102,6 +111,24 @@ class CaptureStream {
   // True once the stream has ended by itself (the device is gone, or a finite source ran
   // out). Any thread.
   virtual bool finished() const = 0;
+
+  // For streams that deliver on their caller's thread (PulseAudio, whose server already
+  // buffers what it captured: no real-time thread of ours is needed): waits up to `timeout`
+  // for the server and hands what it sent to the sink, here, before returning. Returns early
+  // when frames or events were delivered, when the stream ended, and when a signal
+  // interrupted the wait. The thread that started the stream calls it. Returns false, at once,
+  // for streams that deliver from a thread of their own: the caller waits on its sink instead.
+  virtual bool pump(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return false;
+  }
+
+  // Where the session clock will be once everything the device has captured until now has
+  // been delivered, for streams whose device buffers more than a period and can say how much
+  // (PulseAudio asks its server: up to a fragment and the source's own latency). A stop waits
+  // for that, so that nothing captured before it is lost. nullopt: the stream cannot say (the
+  // caller waits for one more delivery instead). The thread that pumps the stream calls it.
+  virtual std::optional<Duration> captured() { return std::nullopt; }
 };
 
 // A device that can be opened.

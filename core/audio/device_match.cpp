@@ -50,10 +50,11 @@ bool is_default_for(const DeviceInfo& d, Direction dir) {
 }
 
 // "[0] Monitor of Null Output (pulse)", with the id when it tells more: "[4] Monitor of Null
-// Output (pulse, a.monitor)".
+// Output (pulse, a.monitor)"; without "[N] " when the listing has no indexes (-1).
 std::string label(const DeviceInfo& d) {
-  if (d.id.empty() || d.id == d.name) return fmt::format("[{}] {} ({})", d.index, d.name, d.api);
-  return fmt::format("[{}] {} ({}, {})", d.index, d.name, d.api, d.id);
+  const std::string index = d.index >= 0 ? fmt::format("[{}] ", d.index) : std::string();
+  if (d.id.empty() || d.id == d.name) return fmt::format("{}{} ({})", index, d.name, d.api);
+  return fmt::format("{}{} ({}, {})", index, d.name, d.api, d.id);
 }
 
 std::string route_list_hint(Direction dir) {

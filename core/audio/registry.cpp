@@ -1,25 +1,28 @@
 #include "core/audio/registry.h"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
 #include "core/audio/alsa_ids.h"
 #include "core/audio/device_match.h"
+#include "core/audio/pulse_device.h"
 #include "core/audio/pulse_devices.h"
 #include "core/audio/pulse_introspect.h"
 #include "core/audio/quiet_libs.h"
 #include "core/audio/rtaudio_device.h"
 #include "core/audio/virtual_device.h"
+#include "core/common/names.h"
 
 namespace sc::audio {
 namespace {
 
-// A PulseAudio server that answers: RtAudio's own listing is asked only then, so that it
-// never waits on (or autospawns) a server that is not there.
+// PulseAudio's sources and sinks, from the server itself; nothing when no server answers
+// (one is never started).
 std::vector<DeviceInfo> pulse_devices() {
   auto snap = query_pulse();
   if (!snap) return {};
-  return pulse_rows(*snap, rtaudio_list("pulse"));
+  return pulse_rows(*snap);
 }
 
 // ALSA devices with their "hw:C,D" identifiers.
@@ -29,6 +32,20 @@ std::vector<DeviceInfo> alsa_devices() {
   const auto pcms = alsa_pcms();
   for (auto& d : devices) d.id = alsa_id(d.name, static_cast<size_t>(d.index), pcms);
   return devices;
+}
+
+// The devices of one API (one of device_apis()), unnumbered.
+std::vector<DeviceInfo> list_api(std::string_view api) {
+  quiet_audio_libraries();
+  std::vector<DeviceInfo> found;
+  if (api == "pulse")
+    found = pulse_devices();
+  else if (api == "alsa")
+    found = alsa_devices();
+  else
+    found = rtaudio_list(api);
+  for (auto& d : found) d.index = -1;
+  return found;
 }
 
 std::string_view trim(std::string_view s) {
@@ -44,19 +61,47 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+// The API an "API:rest" spec names, or empty.
+std::string spec_api(std::string_view spec) {
+  const auto colon = spec.find(':');
+  if (colon == std::string_view::npos) return {};
+  const std::string api = to_lower(spec.substr(0, colon));
+  const auto apis = device_apis();
+  return std::find(apis.begin(), apis.end(), api) != apis.end() ? api : std::string();
+}
+
+// The devices `spec` can name, listing no more APIs than it needs: "API:rest" is matched
+// against that API alone, and "default" against PulseAudio alone when it has a device for
+// `dir` (it comes first). Others need the whole numbered listing.
+std::vector<DeviceInfo> candidates(std::string_view spec, Direction dir) {
+  std::vector<DeviceInfo> devices;
+  if (const auto api = spec_api(spec); !api.empty()) {
+    devices = list_api(api);
+  } else if (spec.size() == 7 && starts_with_nocase(spec, "default")) {
+    devices = list_api("pulse");
+    if (std::none_of(devices.begin(), devices.end(),
+                     [&](const DeviceInfo& d) { return can_do(d, dir); }))
+      devices.clear();
+  }
+  if (devices.empty()) return list_devices();
+  // PulseAudio is listed first: its rows have the indexes `route list` shows.
+  if (devices.front().api == "pulse")
+    for (size_t i = 0; i < devices.size(); ++i) devices[i].index = static_cast<int>(i);
+  return devices;
+}
+
 }  // namespace
 
+std::vector<std::string> device_apis() {
+  std::vector<std::string> apis = {"pulse"};
+  for (auto& api : rtaudio_apis()) apis.push_back(std::move(api));
+  return apis;
+}
+
 std::vector<DeviceInfo> list_devices() {
-  quiet_audio_libraries();
   std::vector<DeviceInfo> out;
-  for (const auto& api : rtaudio_apis()) {
-    std::vector<DeviceInfo> found;
-    if (api == "pulse")
-      found = pulse_devices();
-    else if (api == "alsa")
-      found = alsa_devices();
-    else
-      found = rtaudio_list(api);
+  for (const auto& api : device_apis()) {
+    auto found = list_api(api);
     out.insert(out.end(), found.begin(), found.end());
   }
   out.push_back(virtual_device_info());
@@ -68,11 +113,12 @@ Result<std::unique_ptr<Device>> open_device(std::string_view spec, Direction dir
   const std::string_view s = trim(spec);
   if (s.size() == 7 && starts_with_nocase(s, "virtual")) return make_virtual_device("");
   if (starts_with_nocase(s, "virtual:")) return make_virtual_device(s.substr(8));
-  const auto devices = list_devices();
+  const auto devices = candidates(s, dir);
   auto found = match_device(devices, s, dir);
   if (!found) return found.error();
   const DeviceInfo& d = devices[*found];
   if (d.api == "virtual") return make_virtual_device("");
+  if (d.api == "pulse") return make_pulse_device(d);
   return make_rtaudio_device(d);
 }
 

@@ -10,7 +10,6 @@
 #include <mutex>
 #include <thread>
 
-#include "core/audio/pulse_introspect.h"
 #include "core/audio/quiet_libs.h"
 #include "core/session/codes.h"
 
@@ -24,7 +23,8 @@ namespace {
 constexpr unsigned kDefaultPeriodsPerSecond = 4;
 constexpr const char* kStreamName = "soundcheck";
 
-// RtAudio's PulseAudio backend lists devices into a global; one RtAudio call at a time.
+// One RtAudio call at a time: its backends keep state in globals (the PulseAudio one lists
+// devices into a global; the others share ALSA's and JACK's error handlers).
 std::mutex& rtaudio_mutex() {
   static std::mutex m;
   return m;
@@ -34,16 +34,15 @@ RtAudio::Api api_of(std::string_view name) {
   return RtAudio::getCompiledApiByName(std::string(name));
 }
 
-// The prefix of RtAudio's messages for an API ("RtApiPulse::probeDeviceOpen: ...").
+// The prefix of RtAudio's messages for an API ("RtApiAlsa::probeDeviceOpen: ...").
 std::string_view message_prefix(std::string_view api) {
-  if (api == "pulse") return "RtApiPulse";
   if (api == "alsa") return "RtApiAlsa";
   if (api == "jack") return "RtApiJack";
   return "RtApi";
 }
 
-// RtAudio's message without its "RtApiPulse::probeDeviceOpen: " prefix, newlines and the
-// final period: "error connecting input to PulseAudio server".
+// RtAudio's message without its "RtApiAlsa::probeDeviceOpen: " prefix, newlines and the
+// final period: "pcm device (hw:1,0) won't open for input".
 std::string clean_message(std::string_view text) {
   std::string s(text);
   std::replace(s.begin(), s.end(), '\n', ' ');
@@ -122,11 +121,9 @@ struct Found {
   unsigned rate = 0;  // 0: RtAudio's preferredSampleRate
 };
 
-// Which RtAudio device number `info` is now. For PulseAudio also checks, with the server's
-// own list, that RtAudio's name (a description) stands for the source `info.id` alone, and
-// takes the source's current rate from there (RtAudio's is that of the last device it
-// merged under the name).
-Result<Found> find_device(RtAudio& rt, const DeviceInfo& info) {
+// Which RtAudio device number `info` is now (indexes can change between listing and
+// opening).
+Result<unsigned> find_device(RtAudio& rt, const DeviceInfo& info) {
   const auto now = list_locked(rt, info.api);
   std::vector<unsigned> same;
   for (const auto& d : now)
@@ -136,27 +133,7 @@ Result<Found> find_device(RtAudio& rt, const DeviceInfo& info) {
                         "see 'soundcheck route list --input'");
   if (same.size() > 1)
     return cannot_start(info, fmt::format("RtAudio lists {} devices with that name", same.size()));
-  if (info.api == "pulse" && !info.id.empty()) {
-    auto snap = query_pulse();
-    if (!snap) return cannot_start(info, "the PulseAudio server does not answer");
-    std::vector<std::string> named;
-    for (const auto& s : snap->sources)
-      if (s.description == info.name) named.push_back(s.name);
-    if (std::find(named.begin(), named.end(), info.id) == named.end())
-      return cannot_start(info, fmt::format("the source '{}' is gone", info.id),
-                          "see 'soundcheck route list --input'");
-    if (named.size() > 1)
-      return cannot_start(
-          info,
-          fmt::format("{} PulseAudio sources share the description '{}' and RtAudio opens only "
-                      "one of them",
-                      named.size(), info.name),
-          "give each a distinct description (module-null-sink "
-          "sink_properties=device.description=NAME)");
-    for (const auto& src : snap->sources)
-      if (src.name == info.id) return Found{same.front(), src.rate};
-  }
-  return Found{same.front(), 0};
+  return same.front();
 }
 
 bool is_numeric_hw(std::string_view name) {
@@ -227,7 +204,7 @@ class RtAudioCaptureStream final : public CaptureStream {
   std::atomic<int> in_callback_{0};
   std::atomic<int64_t> start_ns_{0};  // steady_clock at start; 0 before
   // Frames delivered since start: the session clock is the audio's, not the wall's, so a
-  // server that delivers late (a starved PulseAudio) loses nothing to `record -d`.
+  // server that delivers late (a starved JACK) loses nothing to `record -d`.
   std::atomic<uint64_t> frames_delivered_{0};
   bool in_start_ = false;    // the caller's thread only
   std::string start_error_;  // the caller's thread only
@@ -292,7 +269,7 @@ Status RtAudioCaptureStream::open(const StreamParams& params) {
   if (!device) return device.error();
   RtAudio::DeviceInfo now;
   try {
-    now = rt_->getDeviceInfo(device->index);
+    now = rt_->getDeviceInfo(*device);
   } catch (const RtAudioError& e) {
     return cannot_start(info_, clean_message(e.getMessage()));
   }
@@ -316,11 +293,11 @@ Status RtAudioCaptureStream::open(const StreamParams& params) {
     return r != 0 && (rates.empty() || std::find(rates.begin(), rates.end(), r) != rates.end());
   };
   unsigned rate = params.rate;
-  if (!listed(rate)) rate = device->rate ? device->rate : now.preferredSampleRate;
+  if (!listed(rate)) rate = now.preferredSampleRate;
   if (!listed(rate)) rate = listed(48000) || rates.empty() ? 48000 : rates.back();
 
   RtAudio::StreamParameters in;
-  in.deviceId = device->index;
+  in.deviceId = *device;
   in.nChannels = channels;
   in.firstChannel = 0;
   RtAudio::StreamOptions options;
@@ -438,12 +415,9 @@ class RtAudioDevice final : public Device {
 
   Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,
                                                       CaptureSink& sink) override {
-    if (info_.input_channels == 0) {
-      std::string hint = "see 'soundcheck route list --input'";
-      if (info_.api == "pulse" && !info_.id.empty())
-        hint = fmt::format("record what it plays from its monitor: -D {}.monitor", info_.id);
-      return cannot_start(info_, "the device has no input channels", hint);
-    }
+    if (info_.input_channels == 0)
+      return cannot_start(info_, "the device has no input channels",
+                          "see 'soundcheck route list --input'");
     auto stream = std::make_unique<RtAudioCaptureStream>(info_, sink);
     if (auto st = stream->open(params); !st) return st.error();
     return std::unique_ptr<CaptureStream>(std::move(stream));
@@ -457,7 +431,7 @@ class RtAudioDevice final : public Device {
 
 std::vector<std::string> rtaudio_apis() {
   std::vector<std::string> out;
-  for (const char* api : {"pulse", "alsa", "jack"})
+  for (const char* api : {"alsa", "jack"})
     if (api_of(api) != RtAudio::UNSPECIFIED) out.emplace_back(api);
   return out;
 }

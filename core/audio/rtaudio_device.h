@@ -1,10 +1,10 @@
-// The RtAudio backend (DESIGN.md "core/audio"): the devices of one RtAudio API (PulseAudio,
-// ALSA, JACK, as compiled into Debian's RtAudio 5.2) and capture streams on them. Every
+// The RtAudio backend (DESIGN.md "core/audio"): the devices of one RtAudio API (ALSA and
+// JACK, as compiled into Debian's RtAudio 5.2) and capture streams on them. PulseAudio is
+// served by libpulse directly (pulse_device.h says why). Every
 // RtAudioError is caught and translated in rtaudio_device.cpp; nothing here throws.
 //
-// Threads: listing and opening may be called from any thread (RtAudio's PulseAudio backend
-// keeps its device list in a global, so these calls are serialized inside). A stream's
-// CaptureSink is called from RtAudio's callback thread, a real-time thread.
+// Threads: listing and opening may be called from any thread (they are serialized inside). A
+// stream's CaptureSink is called from RtAudio's callback thread, a real-time thread.
 #pragma once
 
 #include <memory>
@@ -17,10 +17,10 @@
 namespace sc::audio {
 
 // The RtAudio APIs compiled into this build that the registry lists, in listing order
-// ("pulse", "alsa", "jack"; only those compiled).
+// ("alsa", "jack"; only those compiled).
 std::vector<std::string> rtaudio_apis();
 
-// The devices of `api` ("pulse", "alsa", "jack") exactly as RtAudio lists them, in its order:
+// The devices of `api` ("alsa", "jack") exactly as RtAudio lists them, in its order:
 // `index` is RtAudio's device number within the API, `api` and `name` are RtAudio's, `id` is
 // empty, rates are sorted. Devices RtAudio cannot name are left out. Empty when the API is
 // not compiled or has no devices (no server, no card). Prints nothing; never starts a server.
@@ -29,14 +29,13 @@ std::vector<DeviceInfo> rtaudio_list(std::string_view api);
 
 // A Device for `info`, an entry of list_devices() whose api is one of rtaudio_apis().
 // Opening a stream looks the device up again by name in a fresh RtAudio listing (indexes
-// can change between listing and opening), and for PulseAudio checks that RtAudio's name
-// stands for the source `info.id` alone (RtAudio 5.2 merges PulseAudio devices that share
-// a description and opens the last one it saw).
+// can change between listing and opening).
 //
 // open_capture: RTAUDIO_FLOAT32 interleaved frames; rate = params.rate when the device
 // lists it, else the device's preferred rate (CaptureStream::rate() says which);
 // channels = params.channels, else the device's input channels (at most 2 for ALSA
-// plugin devices such as "default", which claim 32); period = params.buffer_frames or 512.
+// plugin devices such as "default", which claim 32); period = params.buffer_frames, else
+// 250 ms.
 // The stream is named "soundcheck" where the API shows names. Failures are
 // session_error(SessionCode::cannotStartRecording, "cannot start recording from 'NAME'
 // (API): CAUSE", hint).

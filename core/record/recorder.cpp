@@ -22,6 +22,20 @@ constexpr auto kCheckpointEvery = 1s;
 // server): before its first frame that is !rec, afterwards the recording stops (75).
 constexpr auto kStallLimit = 10s;
 constexpr auto kProgressEvery = 100ms;
+// How long a wait for the device lasts at most: while a meter is shown, short enough for it to
+// move; otherwise a stream that delivers on this thread (PulseAudio) is waited for up to a
+// checkpoint interval (a signal interrupts the wait), and one that delivers from its own
+// real-time thread, which cannot wake us, is looked at 5 times a second.
+constexpr auto kWaitWithMeter = 50ms;
+constexpr auto kWaitPumped = 1s;
+constexpr auto kWaitPolled = 200ms;
+// After SIGINT/SIGTERM the recording goes on until what the device captured before the signal
+// (still in its buffers: up to a PulseAudio fragment and the source's latency) has reached the
+// file; at most this long.
+constexpr auto kStopDrainLimit = 3s;
+// Converted frames are handed to the writer in batches, at each checkpoint (every system call
+// costs: bench/run cpu), and never more than this many samples (1 MiB) at a time.
+constexpr size_t kMaxPendingSamples = size_t{1} << 18;
 
 // Frames of a chunk that start before `limit` on the session clock. A stream's `at` is its
 // first frame's time floored to the nanosecond, so it may be up to 1 ns early: a frame whose
@@ -55,7 +69,11 @@ class Session {
   Status handle_event(const audio::DeviceEvent& e);
   Status reconvert(unsigned rate, unsigned channels);
   void report_progress(Duration clock);
+  void measure_peaks(const float* interleaved, size_t frames, unsigned channels);
   Status drain();
+  // Waits for the device (pumping streams that deliver on this thread), then processes what
+  // came. Stops taking frames at the duration or when the device is gone.
+  Status wait_and_process(std::chrono::milliseconds timeout);
   double seconds(Duration d) const { return to_seconds(d); }
 
   audio::Device& device_;
@@ -67,9 +85,8 @@ class Session {
   std::unique_ptr<FileSequence> files_;
   std::unique_ptr<Converter> converter_;
   std::vector<float> in_, out_;
-  // Converted frames waiting to be written: handing the writer ~100 ms at a time keeps the
-  // system calls (and the CPU per recorded minute) low. Flushed before every checkpoint,
-  // event and stop, so what a checkpoint promises is on disk.
+  // Converted frames waiting to be written (kMaxPendingSamples). Flushed before every
+  // checkpoint, event and stop, so what a checkpoint promises is on disk.
   std::vector<float> pending_;
   size_t pending_limit_ = 0;  // in samples
   std::vector<float> peaks_;
@@ -86,6 +103,10 @@ Status Session::start() {
   audio::StreamParams params = req_.stream;
   params.channels = capture_channels > 0 ? capture_channels : 1;  // 0 in: the device refuses
   const unsigned nominal_rate = params.rate ? params.rate : std::max(info.preferred_rate, 8000u);
+  // A meter moves only as often as the device delivers: 10 times a second, unless the
+  // profile asked for a buffer. Without one, the device's relaxed default.
+  if (params.buffer_frames == 0 && controls_.on_progress) params.buffer_frames = nominal_rate / 10;
+  if (req_.format.codec == formats::Codec::pcm16) params.keep_bits = 16;
   const size_t period = params.buffer_frames ? params.buffer_frames : 1024;
   // Two seconds of audio, and room for many periods, allocated before the stream starts.
   ring_ = std::make_unique<audio::CaptureRing>(
@@ -111,8 +132,9 @@ Status Session::start() {
       req_.split ? static_cast<uint64_t>(std::llround(to_seconds(*req_.split) * spec.rate)) : 0;
   files_ = std::make_unique<FileSequence>(req_.path, spec, req_.overwrite, split_frames);
   peaks_.assign(in_channels_, 0.0f);
-  pending_limit_ = static_cast<size_t>(spec.rate / 10) * spec.channels;
-  pending_.reserve(pending_limit_ + static_cast<size_t>(spec.rate) * spec.channels / 10);
+  // Two seconds: the checkpoint every second writes it out, in one piece.
+  pending_limit_ = std::min(size_t{2} * spec.rate * spec.channels, kMaxPendingSamples);
+  pending_.reserve(pending_limit_);
   return reconvert(in_rate_, in_channels_);
 }
 
@@ -141,8 +163,26 @@ Status Session::ensure_open() {
 }
 
 Status Session::write_frames(const float* data, size_t frames) {
-  pending_.insert(pending_.end(), data, data + frames * report_.channels);
-  return pending_.size() >= pending_limit_ ? flush_pending() : ok_status();
+  const size_t channels = report_.channels;
+  while (frames > 0) {
+    const size_t room = pending_limit_ > pending_.size() ? pending_limit_ - pending_.size() : 0;
+    const size_t n = std::min(frames, std::max<size_t>(room / channels, 1));
+    pending_.insert(pending_.end(), data, data + n * channels);
+    data += n * channels;
+    frames -= n;
+    if (pending_.size() >= pending_limit_) {
+      if (auto s = flush_pending(); !s) return s;
+    }
+  }
+  return ok_status();
+}
+
+void Session::measure_peaks(const float* x, size_t frames, unsigned channels) {
+  for (unsigned c = 0; c < channels; ++c) {
+    float peak = peaks_[c];
+    for (size_t f = 0; f < frames; ++f) peak = std::max(peak, std::fabs(x[f * channels + c]));
+    peaks_[c] = peak;
+  }
 }
 
 Status Session::flush_pending() {
@@ -170,9 +210,7 @@ Status Session::process(const audio::CaptureRing::Chunk& chunk) {
   if (ch != in_channels_) {  // the device changed its channel count without telling: follow it
     if (auto s = reconvert(in_rate_, ch); !s) return s;
   }
-  const float* x = in_.data();
-  for (size_t f = 0; f < frames; ++f)
-    for (unsigned c = 0; c < ch; ++c, ++x) peaks_[c] = std::max(peaks_[c], std::fabs(*x));
+  if (controls_.on_progress) measure_peaks(in_.data(), frames, ch);
   if (converter_->identity()) return write_frames(in_.data(), frames);
   out_.clear();
   converter_->convert(in_.data(), frames, out_);
@@ -211,6 +249,17 @@ Status Session::handle_event(const audio::DeviceEvent& e) {
   return ok_status();
 }
 
+Status Session::wait_and_process(std::chrono::milliseconds timeout) {
+  // A stream that delivers from its own real-time thread cannot wake us (no system calls
+  // there), so that case polls; one that may block in wait_for_space wakes us itself.
+  if (!stream_->pump(timeout)) ring_->wait_for_data(std::min(timeout, kWaitPolled));
+  audio::CaptureRing::Chunk chunk;
+  while (!done_ && !device_gone_ && ring_->pop(chunk, in_)) {
+    if (auto s = process(chunk); !s) return s;
+  }
+  return ok_status();
+}
+
 Status Session::drain() {
   audio::CaptureRing::Chunk chunk;
   while (ring_->pop(chunk, in_)) {
@@ -234,18 +283,20 @@ RecordOutcome Session::run() {
   auto finish = [&](std::optional<Error> error, std::string stopped_by) {
     if (ring_) ring_->close();  // unblocks a producer waiting for space
     if (stream_) stream_->stop();
-    if (files_ && !error) {
-      if (auto s = drain(); !s) error = s.error(), stopped_by = "error";
-    }
-    if (converter_ && files_ && !error) {
+    // Everything captured goes to the file: on success, and when the device went away or
+    // stalled (75); not after a failed write or start.
+    const bool keep = !error || stopped_by == "device";
+    auto failed = [&](const Status& s) {
+      if (s) return false;
+      error = s.error(), stopped_by = "error";
+      return true;
+    };
+    if (files_ && keep && !failed(drain()) && converter_) {
       out_.clear();
       converter_->flush(out_);
-      if (auto s = write_frames(out_.data(), out_.size() / report_.channels); !s)
-        error = s.error(), stopped_by = "error";
+      failed(write_frames(out_.data(), out_.size() / report_.channels));
     }
-    if (files_ && !error) {
-      if (auto s = flush_pending(); !s) error = s.error(), stopped_by = "error";
-    }
+    if (files_ && (!error || stopped_by == "device")) failed(flush_pending());
     // Exit 0 always leaves a file: a stop before the first frame writes an empty one.
     if (files_ && !error && !opened_) {
       if (auto s = ensure_open(); !s) error = s.error(), stopped_by = "error";
@@ -281,15 +332,9 @@ RecordOutcome Session::run() {
   auto last_advance = Clock::now();
   auto last_checkpoint = Clock::now();
   auto last_progress = Clock::now();
-  audio::CaptureRing::Chunk chunk;
+  const auto wait = controls_.on_progress ? kWaitWithMeter : kWaitPumped;
   while (true) {
-    // Real-time producers cannot wake us (no system calls on their thread), so this polls:
-    // at 20 Hz while a meter is shown, else at 5 Hz (a signal is answered within 200 ms; the
-    // ring holds two seconds). Producers that may block wake us themselves.
-    ring_->wait_for_data(controls_.on_progress ? 50ms : 200ms);
-    while (!done_ && !device_gone_ && ring_->pop(chunk, in_)) {
-      if (auto s = process(chunk); !s) return finish(s.error(), "error");
-    }
+    if (auto s = wait_and_process(wait); !s) return finish(s.error(), "error");
     if (done_) return finish(std::nullopt, "duration");
     const Duration clock = stream_->clock();
     if (req_.duration && clock >= *req_.duration) {
@@ -299,7 +344,22 @@ RecordOutcome Session::run() {
       if (auto s = drain(); !s) return finish(s.error(), "error");
       return finish(std::nullopt, "duration");
     }
-    if (controls_.stop && controls_.stop->load()) return finish(std::nullopt, "signal");
+    if (controls_.stop && controls_.stop->load()) {
+      // What the device captured before the signal is still on its way: wait for it (as far
+      // as the stream can say, else for one more delivery), then stop.
+      const auto target = stream_->captured();
+      const auto until = Clock::now() + kStopDrainLimit;
+      const auto arrived = [&] {
+        const Duration now = stream_->clock();
+        return target ? now >= *target : now != clock;
+      };
+      while (!done_ && !device_gone_ && !stream_->finished() && !arrived() &&
+             Clock::now() < until) {
+        if (auto s = wait_and_process(kWaitWithMeter); !s) return finish(s.error(), "error");
+      }
+      if (done_) return finish(std::nullopt, "duration");
+      return finish(std::nullopt, "signal");
+    }
     if (clock != last_clock) {
       last_clock = clock;
       last_advance = Clock::now();

@@ -87,5 +87,90 @@ TEST_F(PulseRecord, CapturesAToneFromTheNullSinkMonitor) {
   EXPECT_NEAR(peak_db, -12.0, 1.0);
 }
 
+// A tone file for the player: 997 Hz at -12 dBFS, `seconds` long, made by an independent tool.
+std::string make_tone(const std::string& dir, int seconds) {
+  const std::string tone = dir + "/tone.wav";
+  auto made = run("/usr/bin/sox", {"-n", "-r", "48000", "-c", "2", "-b", "16", tone, "synth",
+                                   std::to_string(seconds), "sine", "997", "gain", "-12"});
+  EXPECT_EQ(made.status, 0) << made.err;
+  return tone;
+}
+
+TEST_F(PulseRecord, Float32CarriesTheToneToo) {
+  // pcm16 asks the server for 16-bit samples; every other encoding for float.
+  const std::string dir = temp_dir();
+  const std::string tone = make_tone(dir, 6), out = dir + "/captured.caf";
+  Process player("/usr/bin/paplay", {"--device=" + sink_, "--latency-msec=100", tone});
+  std::this_thread::sleep_for(500ms);
+  auto r = soundcheck(
+      {"record", "-q", "-D", "pulse:" + sink_ + ".monitor", "-e", "float32", "-d", "1500ms", out});
+  player.signal(SIGTERM);
+  player.wait();
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto a = read_audio(out);
+  ASSERT_TRUE(a.ok) << a.error;
+  EXPECT_EQ(a.frames, 72000u);
+  double freq = 0, peak_db = 0;
+  analyse(a, a.frames / 4, a.frames * 3 / 4, freq, peak_db);
+  EXPECT_NEAR(freq, 997.0, 2.0);
+  EXPECT_NEAR(peak_db, -12.0, 1.0);
+}
+
+// An idle null sink renders in 2 s blocks and takes up to that long to follow a new latency:
+// a player with a short one, given that time, keeps its monitor delivering at once.
+constexpr auto kSinkSettles = 2500ms;
+
+TEST_F(PulseRecord, SigintKeepsWhatWasCapturedBeforeTheSignal) {
+  // The server sends a fragment every 500 ms: what it captured since the last one is still on
+  // its way when the signal comes, and must reach the file all the same.
+  const std::string dir = temp_dir();
+  const std::string tone = make_tone(dir, 10), out = dir + "/captured.wav";
+  Process player("/usr/bin/paplay", {"--device=" + sink_, "--latency-msec=100", tone});
+  std::this_thread::sleep_for(kSinkSettles);
+  const auto started = std::chrono::steady_clock::now();
+  auto rec = start_soundcheck({"record", "-q", "-D", "pulse:" + sink_ + ".monitor", out});
+  std::this_thread::sleep_until(started + 2500ms);
+  rec->signal(SIGINT);
+  auto r = rec->wait();
+  player.signal(SIGTERM);
+  player.wait();
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto a = read_audio(out);
+  ASSERT_TRUE(a.ok) << a.error;
+  // Everything up to the signal (less the start-up), and not much more.
+  EXPECT_GE(a.frames, static_cast<size_t>(2.2 * a.rate));
+  EXPECT_LE(a.frames, static_cast<size_t>(4.0 * a.rate));
+  // The tone runs to the end: the last 100 ms before the signal are not silence.
+  double freq = 0, peak_db = 0;
+  const size_t before_signal = static_cast<size_t>(2.2 * a.rate);
+  analyse(a, before_signal - a.rate / 10, before_signal, freq, peak_db);
+  EXPECT_NEAR(peak_db, -12.0, 1.0);
+}
+
+TEST_F(PulseRecord, ASourceThatGoesAwayEndsTheRecordingWithAValidFile) {
+  const std::string name = "sc_gone_" + std::to_string(getpid());
+  auto m = run("/usr/bin/pactl", {"load-module", "module-null-sink", "sink_name=" + name,
+                                  "rate=48000", "sink_properties=device.description=" + name});
+  ASSERT_EQ(m.status, 0) << m.err;
+  const std::string module = m.out.substr(0, m.out.find('\n'));
+  const std::string dir = temp_dir(), out = dir + "/gone.wav";
+  Process player("/usr/bin/paplay", {"--device=" + name, "--latency-msec=100", make_tone(dir, 10)});
+  std::this_thread::sleep_for(kSinkSettles);
+  auto rec = start_soundcheck({"--json", "record", "-D", "pulse:" + name + ".monitor", out});
+  std::this_thread::sleep_for(2500ms);
+  auto u = run("/usr/bin/pactl", {"unload-module", module});
+  ASSERT_EQ(u.status, 0) << u.err;
+  auto r = rec->wait();
+  EXPECT_EQ(r.status, 75) << r.err;
+  EXPECT_NE(r.err.find("went away"), std::string::npos) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["stopped_by"], "device");
+  EXPECT_EQ(j["finalized"], true);
+  auto a = read_audio(out);
+  ASSERT_TRUE(a.ok) << a.error;
+  // What came before it went; what the server held then (up to a fragment) went with it.
+  EXPECT_GE(a.frames, static_cast<size_t>(1.5 * a.rate));
+}
+
 }  // namespace
 }  // namespace sc::test

@@ -1,24 +1,15 @@
-// How the registry names devices: PulseAudio rows from RtAudio's listing and the server's
-// own (core/audio/pulse_devices.h), and ALSA identifiers (core/audio/alsa_ids.h).
+// How the registry names devices: PulseAudio rows from the server's own listing
+// (core/audio/pulse_devices.h), and ALSA identifiers (core/audio/alsa_ids.h).
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "core/audio/alsa_ids.h"
+#include "core/audio/pulse_device.h"
 #include "core/audio/pulse_devices.h"
 
 namespace sc::audio {
 namespace {
-
-DeviceInfo rt(std::string name, unsigned in, unsigned out) {
-  DeviceInfo d;
-  d.api = "pulse";
-  d.name = std::move(name);
-  d.input_channels = in;
-  d.output_channels = out;
-  d.rates = {8000, 44100, 48000, 96000};
-  return d;
-}
 
 PulseObject object(std::string name, std::string description, unsigned rate) {
   PulseObject o;
@@ -29,8 +20,7 @@ PulseObject object(std::string name, std::string description, unsigned rate) {
   return o;
 }
 
-// The null sink "loop" and a sound card whose sink and source share a description, which
-// RtAudio 5.2 merges into one device.
+// The null sink "loop" and a sound card whose sink and source share a description.
 PulseSnapshot server() {
   PulseSnapshot s;
   s.default_source = "loop.monitor";
@@ -42,47 +32,40 @@ PulseSnapshot server() {
   return s;
 }
 
-TEST(RegistryPulseRows, OneRowPerSourceAndSinkInRtAudiosOrder) {
-  const std::vector<DeviceInfo> rtaudio = {rt("Monitor of Null Output", 2, 0),
-                                           rt("Null Output", 0, 2), rt("Built-in Audio", 2, 2),
-                                           rt("Monitor of Built-in Audio", 2, 0)};
-  const auto rows = pulse_rows(server(), rtaudio);
+TEST(RegistryPulseRows, OneRowPerSourceThenPerSinkInTheServersOrder) {
+  const auto rows = pulse_rows(server());
   ASSERT_EQ(rows.size(), 5u);
-  const char* ids[] = {"loop.monitor", "loop", "card.in", "card.out", "card.out.monitor"};
+  const char* ids[] = {"loop.monitor", "card.in", "card.out.monitor", "loop", "card.out"};
   for (size_t i = 0; i < rows.size(); ++i) {
     SCOPED_TRACE(ids[i]);
     EXPECT_EQ(rows[i].id, ids[i]);
     EXPECT_EQ(rows[i].api, "pulse");
-    EXPECT_EQ(rows[i].rates, rtaudio.front().rates);
+    EXPECT_EQ(rows[i].rates, pulse_stream_rates());
   }
-  // The merged card is split again: its source is an input, its sink an output.
-  EXPECT_EQ(rows[2].name, "Built-in Audio");
-  EXPECT_EQ(rows[2].input_channels, 2u);
-  EXPECT_EQ(rows[2].output_channels, 0u);
-  EXPECT_EQ(rows[3].name, "Built-in Audio");
-  EXPECT_EQ(rows[3].input_channels, 0u);
-  EXPECT_EQ(rows[3].output_channels, 2u);
+  // A card whose sink and source share a description (RtAudio 5.2 merged them into one
+  // device) is two rows: its source an input, its sink an output.
+  EXPECT_EQ(rows[1].name, "Built-in Audio");
+  EXPECT_EQ(rows[1].input_channels, 2u);
+  EXPECT_EQ(rows[1].output_channels, 0u);
+  EXPECT_EQ(rows[4].name, "Built-in Audio");
+  EXPECT_EQ(rows[4].input_channels, 0u);
+  EXPECT_EQ(rows[4].output_channels, 2u);
   // Defaults and preferred rates are the server's.
   EXPECT_TRUE(rows[0].default_input);
   EXPECT_FALSE(rows[0].default_output);
-  EXPECT_TRUE(rows[3].default_output);
+  EXPECT_TRUE(rows[4].default_output);
+  EXPECT_FALSE(rows[3].default_output);
   EXPECT_EQ(rows[0].preferred_rate, 44100u);
-  EXPECT_EQ(rows[2].preferred_rate, 48000u);
+  EXPECT_EQ(rows[1].preferred_rate, 48000u);
 }
 
-TEST(RegistryPulseRows, ObjectsRtAudioDidNotListComeLast) {
-  const auto rows = pulse_rows(server(), {rt("Null Output", 0, 2)});
-  ASSERT_EQ(rows.size(), 5u);
-  EXPECT_EQ(rows[0].id, "loop");
-  EXPECT_EQ(rows[1].id, "loop.monitor");
-  EXPECT_EQ(rows[4].id, "card.out");
-}
-
-TEST(RegistryPulseRows, WithoutRtAudioStillListsTheServersDevices) {
-  const auto rows = pulse_rows(server(), {});
-  ASSERT_EQ(rows.size(), 5u);
-  EXPECT_TRUE(rows[0].rates.empty());
-  EXPECT_EQ(rows[0].preferred_rate, 44100u);
+TEST(RegistryPulseRows, AnObjectWithoutDescriptionIsNamedByItsName) {
+  PulseSnapshot s;
+  s.sources = {object("bare", "", 48000)};
+  const auto rows = pulse_rows(s);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].name, "bare");
+  EXPECT_FALSE(rows[0].default_input);
 }
 
 TEST(RegistryAlsaIds, HwIdsFromTheCardListInRtAudiosOrder) {

@@ -1,0 +1,398 @@
+#include "core/audio/pulse_device.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <string>
+
+#include "core/audio/pulse_loop.h"
+#include "core/session/codes.h"
+
+namespace sc::audio {
+namespace {
+
+using std::chrono::steady_clock;
+
+// Without a period asked for, a fragment every 500 ms: every fragment wakes us (bench/run
+// cpu), and what the server holds when a source goes away is lost with it.
+constexpr unsigned kDefaultFragmentsPerSecond = 2;
+constexpr const char* kStreamName = "soundcheck";
+constexpr auto kConnectTimeout = std::chrono::seconds(2);
+// Where fragments that are not whole frames or not float-aligned are put together.
+constexpr size_t kScratchBytes = 64 * 1024;
+
+struct StreamFree {
+  void operator()(pa_stream* s) const {
+    pa_stream_set_state_callback(s, nullptr, nullptr);
+    pa_stream_set_read_callback(s, nullptr, nullptr);
+    pa_stream_set_overflow_callback(s, nullptr, nullptr);
+    if (PA_STREAM_IS_GOOD(pa_stream_get_state(s))) pa_stream_disconnect(s);
+    pa_stream_unref(s);
+  }
+};
+using Stream = std::unique_ptr<pa_stream, StreamFree>;
+
+Error cannot_start(const DeviceInfo& info, std::string_view cause, std::string hint = {}) {
+  if (hint.empty()) hint = "see 'soundcheck route list --input'";
+  return session_error(
+      SessionCode::cannotStartRecording,
+      fmt::format("cannot start recording from '{}' ({}): {}", info.name, info.api, cause),
+      std::move(hint));
+}
+
+constexpr const char* kServerHint =
+    "start the server (pulseaudio --start, or scripts/start-pulse in a checkout) or point "
+    "PULSE_SERVER at it";
+
+class PulseCaptureStream final : public CaptureStream {
+ public:
+  PulseCaptureStream(DeviceInfo info, CaptureSink& sink) : info_(std::move(info)), sink_(sink) {}
+  ~PulseCaptureStream() override { stream_.reset(); }  // before the connection it lives on
+
+  // Connects to the server and connects a corked record stream (not started).
+  Status open(const StreamParams& params);
+
+  Status start() override;
+  void stop() noexcept override;
+  unsigned rate() const override { return rate_; }
+  unsigned channels() const override { return channels_; }
+  Duration clock() const override;
+  bool finished() const override { return gone_.load(); }
+  bool pump(std::chrono::milliseconds timeout) override;
+  std::optional<Duration> captured() override;
+
+ private:
+  std::string server_error() const { return pa_strerror(pa_context_errno(conn_.context.get())); }
+  template <typename Done>
+  bool run_until(Done done) {
+    return pulse::run_until(conn_.loop.get(), steady_clock::now() + kConnectTimeout, done);
+  }
+
+  // Called back from pa_mainloop_dispatch, on the pumping thread.
+  static void on_context_state(pa_context* c, void* self);
+  static void on_stream_state(pa_stream* s, void* self);
+  static void on_overflow(pa_stream* s, void* self);
+  static void on_success(pa_stream* s, int success, void* self);
+
+  // Hands the sink what the server sent, a fragment at a time, until about `budget` frames
+  // went (so a backlog after a stall comes in pieces the sink has room for). True if anything
+  // was delivered.
+  bool read_fragments(size_t budget) noexcept;
+  void deliver(const uint8_t* data, size_t bytes) noexcept;
+  void deliver_s16(const uint8_t* data, size_t bytes) noexcept;
+  void end() noexcept;
+
+  DeviceInfo info_;
+  CaptureSink& sink_;
+  pulse::Connection conn_;
+  Stream stream_;
+  unsigned rate_ = 0;
+  unsigned channels_ = 0;
+  size_t frame_bytes_ = 0;
+  size_t fragment_frames_ = 0;
+  std::vector<float> scratch_;  // kScratchBytes, allocated by open()
+  size_t carry_ = 0;  // bytes of an incomplete frame: at the start of scratch_ (float), or
+                      // in carry_bytes_ (16-bit)
+  uint8_t carry_bytes_[PA_CHANNELS_MAX * sizeof(int16_t)] = {};
+  bool s16_ = false;  // the server sends 16-bit samples (else float)
+  bool running_ = false;
+  bool ended_sent_ = false;
+  int op_result_ = -1;  // of the last cork: -1 pending, 0 refused, 1 done
+  std::atomic<bool> gone_{false};
+  std::atomic<uint64_t> frames_delivered_{0};
+};
+
+Status PulseCaptureStream::open(const StreamParams& params) {
+  conn_ = pulse::connect(kStreamName);
+  if (!conn_.loop) return cannot_start(info_, "libpulse could not make a main loop");
+  if (!conn_.context) return cannot_start(info_, "no PulseAudio server to connect to", kServerHint);
+  pa_context_set_state_callback(conn_.context.get(), &PulseCaptureStream::on_context_state, this);
+  if (!pulse::wait_ready(conn_, steady_clock::now() + kConnectTimeout)) {
+    const bool failed = !PA_CONTEXT_IS_GOOD(pa_context_get_state(conn_.context.get()));
+    return cannot_start(info_,
+                        failed ? fmt::format("no PulseAudio server: {}", server_error())
+                               : std::string("the PulseAudio server does not answer"),
+                        kServerHint);
+  }
+
+  // The source's own channels and rate unless others are asked for; the server converts.
+  auto flags = static_cast<pa_stream_flags_t>(PA_STREAM_START_CORKED | PA_STREAM_DONT_MOVE |
+                                              PA_STREAM_ADJUST_LATENCY);
+  const unsigned own_channels = std::max(info_.input_channels, 1u);
+  const unsigned want_channels = params.channels ? params.channels : own_channels;
+  pa_sample_spec ss;
+  // 16-bit samples when that is all the caller keeps: half the bytes through the server's
+  // shared memory (fewer blocks, fewer wake-ups of both sides), widened to float here.
+  ss.format = params.keep_bits == 16 ? PA_SAMPLE_S16NE : PA_SAMPLE_FLOAT32NE;
+  ss.channels = static_cast<uint8_t>(std::min<unsigned>(want_channels, PA_CHANNELS_MAX));
+  ss.rate = params.rate ? params.rate : (info_.preferred_rate ? info_.preferred_rate : 48000);
+  if (want_channels == own_channels)
+    flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_FIX_CHANNELS);
+  if (params.rate == 0) flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_FIX_RATE);
+  if (want_channels > PA_CHANNELS_MAX || !pa_sample_spec_valid(&ss))
+    return cannot_start(
+        info_, fmt::format("PulseAudio cannot record {} channels at {} Hz", want_channels, ss.rate),
+        fmt::format("ask for 1 to {} channels and a rate up to {}", PA_CHANNELS_MAX, PA_RATE_MAX));
+  pa_channel_map map;
+  pa_channel_map_init_extend(&map, ss.channels, PA_CHANNEL_MAP_DEFAULT);
+  stream_.reset(pa_stream_new(conn_.context.get(), kStreamName, &ss, &map));
+  if (!stream_)
+    return cannot_start(info_, fmt::format("libpulse refused the stream: {}", server_error()));
+  pa_stream_set_state_callback(stream_.get(), &PulseCaptureStream::on_stream_state, this);
+  pa_stream_set_overflow_callback(stream_.get(), &PulseCaptureStream::on_overflow, this);
+
+  fragment_frames_ = params.buffer_frames ? params.buffer_frames
+                                          : std::max(ss.rate / kDefaultFragmentsPerSecond, 64u);
+  pa_buffer_attr attr;
+  attr.maxlength = static_cast<uint32_t>(-1);
+  attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
+  attr.fragsize = static_cast<uint32_t>(fragment_frames_ * pa_frame_size(&ss));
+  if (pa_stream_connect_record(stream_.get(), info_.id.c_str(), &attr, flags) < 0)
+    return cannot_start(info_, server_error());
+  const bool settled = run_until([&] {
+    const auto s = pa_stream_get_state(stream_.get());
+    return s == PA_STREAM_READY || !PA_STREAM_IS_GOOD(s);
+  });
+  if (!settled) return cannot_start(info_, "the PulseAudio server does not answer", kServerHint);
+  if (pa_stream_get_state(stream_.get()) != PA_STREAM_READY) {
+    if (pa_context_errno(conn_.context.get()) == PA_ERR_NOENTITY)
+      return cannot_start(info_, fmt::format("the source '{}' is gone", info_.id));
+    return cannot_start(info_, server_error());
+  }
+  const pa_sample_spec* got = pa_stream_get_sample_spec(stream_.get());
+  rate_ = got->rate;
+  channels_ = got->channels;
+  frame_bytes_ = pa_frame_size(got);
+  s16_ = got->format == PA_SAMPLE_S16NE;
+  scratch_.assign(kScratchBytes / sizeof(float), 0.0f);
+  gone_.store(false);  // connecting is over: a failure from now on ends a started stream
+  return ok_status();
+}
+
+Status PulseCaptureStream::start() {
+  if (!stream_) return cannot_start(info_, "the stream is not open");
+  if (gone_.load()) return cannot_start(info_, "the source is gone");
+  if (running_) return ok_status();
+  frames_delivered_.store(0);
+  carry_ = 0;
+  op_result_ = -1;
+  pa_operation* op = pa_stream_cork(stream_.get(), 0, &PulseCaptureStream::on_success, this);
+  if (!op) return cannot_start(info_, server_error());
+  const bool answered = run_until([&] { return op_result_ != -1 || gone_.load(); });
+  pa_operation_unref(op);
+  if (gone_.load()) return cannot_start(info_, "the source is gone");
+  if (!answered) return cannot_start(info_, "the PulseAudio server does not answer", kServerHint);
+  if (op_result_ != 1)
+    return cannot_start(info_,
+                        fmt::format("the server did not start the stream: {}", server_error()));
+  running_ = true;
+  return ok_status();
+}
+
+void PulseCaptureStream::stop() noexcept {
+  // The sink is only called from pump(), on this thread: after this, never again.
+  running_ = false;
+}
+
+bool PulseCaptureStream::pump(std::chrono::milliseconds timeout) {
+  if (!running_ || gone_.load()) return true;
+  // What the server sent before (a backlog left by the budget) first, without waiting.
+  if (read_fragments(fragment_frames_)) return true;
+  const auto deadline = steady_clock::now() + timeout;
+  pa_mainloop* loop = conn_.loop.get();
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::microseconds>(deadline - steady_clock::now());
+    if (left.count() <= 0) return true;
+    if (pa_mainloop_prepare(loop, static_cast<int>(left.count())) < 0) break;
+    // 0: the time passed, or a signal interrupted the wait: either way the caller looks.
+    const int ready = pa_mainloop_poll(loop);
+    if (ready < 0 || pa_mainloop_dispatch(loop) < 0) break;
+    if (read_fragments(fragment_frames_) || gone_.load() || !running_ || ready == 0) return true;
+  }
+  end();  // the loop failed: nothing more will come
+  return true;
+}
+
+// The server's recording position: what it has put in the stream's queue plus what the source
+// holds (pa_stream_get_time for a record stream), asked for now.
+std::optional<Duration> PulseCaptureStream::captured() {
+  if (!running_ || gone_.load()) return std::nullopt;
+  op_result_ = -1;
+  pa_operation* op =
+      pa_stream_update_timing_info(stream_.get(), &PulseCaptureStream::on_success, this);
+  if (!op) return std::nullopt;
+  run_until([&] { return op_result_ != -1 || gone_.load(); });
+  pa_operation_unref(op);
+  pa_usec_t usec = 0;
+  if (op_result_ != 1 || pa_stream_get_time(stream_.get(), &usec) < 0) return std::nullopt;
+  return Duration(static_cast<int64_t>(usec) * 1000);
+}
+
+Duration PulseCaptureStream::clock() const {
+  const uint64_t frames = frames_delivered_.load(std::memory_order_relaxed);
+  const uint64_t rate = std::max(rate_, 1u);
+  return Duration(
+      static_cast<int64_t>(frames / rate * 1'000'000'000 + frames % rate * 1'000'000'000 / rate));
+}
+
+void PulseCaptureStream::on_context_state(pa_context* c, void* p) {
+  if (!PA_CONTEXT_IS_GOOD(pa_context_get_state(c))) static_cast<PulseCaptureStream*>(p)->end();
+}
+
+void PulseCaptureStream::on_stream_state(pa_stream* s, void* p) {
+  if (!PA_STREAM_IS_GOOD(pa_stream_get_state(s))) static_cast<PulseCaptureStream*>(p)->end();
+}
+
+void PulseCaptureStream::on_success(pa_stream*, int success, void* p) {
+  static_cast<PulseCaptureStream*>(p)->op_result_ = success ? 1 : 0;
+}
+
+void PulseCaptureStream::on_overflow(pa_stream*, void* p) {
+  auto* self = static_cast<PulseCaptureStream*>(p);
+  if (self->running_) self->sink_.on_event(DeviceEvent{DeviceEvent::Kind::xrun, self->clock()});
+}
+
+// A hole (data the server lost) is an xrun event with its length.
+bool PulseCaptureStream::read_fragments(size_t budget) noexcept {
+  pa_stream* s = stream_.get();
+  bool delivered = false;
+  size_t frames = 0;
+  while (frames < budget) {
+    const void* data = nullptr;
+    size_t bytes = 0;
+    if (pa_stream_peek(s, &data, &bytes) < 0 || bytes == 0) break;
+    if (data) {
+      if (s16_)
+        deliver_s16(static_cast<const uint8_t*>(data), bytes);
+      else
+        deliver(static_cast<const uint8_t*>(data), bytes);
+    } else {
+      DeviceEvent e{DeviceEvent::Kind::xrun, clock()};
+      e.lost_frames = bytes / frame_bytes_;
+      sink_.on_event(e);
+    }
+    pa_stream_drop(s);
+    frames += bytes / frame_bytes_;
+    delivered = true;
+  }
+  return delivered;
+}
+
+// Whole frames straight from the server's memory when they are float-aligned; what is not is
+// put together in scratch_ first (no allocation: scratch_ was sized by open()).
+void PulseCaptureStream::deliver(const uint8_t* data, size_t bytes) noexcept {
+  auto* scratch = reinterpret_cast<uint8_t*>(scratch_.data());
+  const size_t capacity = scratch_.size() * sizeof(float);
+  while (bytes > 0) {
+    if (carry_ == 0 && reinterpret_cast<uintptr_t>(data) % alignof(float) == 0) {
+      const size_t frames = bytes / frame_bytes_;
+      if (frames > 0) {
+        sink_.on_frames(reinterpret_cast<const float*>(data), frames, clock());
+        frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
+        data += frames * frame_bytes_;
+        bytes -= frames * frame_bytes_;
+      }
+      if (bytes == 0) return;
+    }
+    const size_t take = std::min(bytes, capacity - carry_);
+    std::memcpy(scratch + carry_, data, take);
+    data += take;
+    bytes -= take;
+    const size_t have = carry_ + take;
+    const size_t frames = have / frame_bytes_;
+    if (frames > 0) {
+      sink_.on_frames(scratch_.data(), frames, clock());
+      frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
+    }
+    carry_ = have - frames * frame_bytes_;
+    if (carry_ > 0) std::memmove(scratch, scratch + frames * frame_bytes_, carry_);
+  }
+}
+
+// 16-bit samples widened to float (k / 32768: exact, and pcm16 encoding gives k back),
+// through scratch_ in pieces of whole frames; a frame split between fragments waits in
+// carry_bytes_.
+void PulseCaptureStream::deliver_s16(const uint8_t* data, size_t bytes) noexcept {
+  const auto widen = [](const uint8_t* in, size_t samples, float* out) {
+    for (size_t i = 0; i < samples; ++i) {
+      int16_t v;
+      std::memcpy(&v, in + i * sizeof v, sizeof v);
+      out[i] = static_cast<float>(v) * (1.0f / 32768.0f);
+    }
+  };
+  const size_t max_frames = scratch_.size() / channels_;
+  while (bytes > 0) {
+    size_t frames = 0;
+    if (carry_ > 0) {
+      const size_t take = std::min(bytes, frame_bytes_ - carry_);
+      std::memcpy(carry_bytes_ + carry_, data, take);
+      carry_ += take;
+      data += take;
+      bytes -= take;
+      if (carry_ < frame_bytes_) return;
+      widen(carry_bytes_, channels_, scratch_.data());
+      carry_ = 0;
+      frames = 1;
+    }
+    const size_t whole = std::min(bytes / frame_bytes_, max_frames - frames);
+    widen(data, whole * channels_, scratch_.data() + frames * channels_);
+    frames += whole;
+    data += whole * frame_bytes_;
+    bytes -= whole * frame_bytes_;
+    if (frames > 0) {
+      sink_.on_frames(scratch_.data(), frames, clock());
+      frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
+    }
+    if (bytes > 0 && bytes < frame_bytes_) {
+      std::memcpy(carry_bytes_, data, bytes);
+      carry_ = bytes;
+      return;
+    }
+  }
+}
+
+// The source, the stream or the server went away: no frames follow.
+void PulseCaptureStream::end() noexcept {
+  gone_.store(true);
+  if (running_ && !ended_sent_) {
+    ended_sent_ = true;
+    sink_.on_event(DeviceEvent{DeviceEvent::Kind::ended, clock()});
+  }
+}
+
+class PulseDevice final : public Device {
+ public:
+  explicit PulseDevice(DeviceInfo info) : info_(std::move(info)) {}
+  const DeviceInfo& info() const override { return info_; }
+
+  Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,
+                                                      CaptureSink& sink) override {
+    if (info_.input_channels == 0)
+      return cannot_start(
+          info_, "the device has no input channels",
+          fmt::format("record what it plays from its monitor: -D {}.monitor", info_.id));
+    auto stream = std::make_unique<PulseCaptureStream>(info_, sink);
+    if (auto st = stream->open(params); !st) return st.error();
+    return std::unique_ptr<CaptureStream>(std::move(stream));
+  }
+
+ private:
+  DeviceInfo info_;
+};
+
+}  // namespace
+
+const std::vector<unsigned>& pulse_stream_rates() {
+  static const std::vector<unsigned> rates = {8000,  11025, 16000, 22050,  32000, 44100,
+                                              48000, 88200, 96000, 176400, 192000};
+  return rates;
+}
+
+std::unique_ptr<Device> make_pulse_device(DeviceInfo info) {
+  return std::make_unique<PulseDevice>(std::move(info));
+}
+
+}  // namespace sc::audio

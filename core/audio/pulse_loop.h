@@ -1,0 +1,53 @@
+// libpulse handles as RAII types and a way to run a main loop until something happened, for
+// the PulseAudio code that drives its own loop on the caller's thread (pulse_introspect.cpp,
+// pulse_device.cpp). Internal to core/audio.
+#pragma once
+
+#include <pulse/pulseaudio.h>
+
+#include <chrono>
+#include <memory>
+
+namespace sc::audio::pulse {
+
+struct MainloopFree {
+  void operator()(pa_mainloop* m) const { pa_mainloop_free(m); }
+};
+struct ContextFree {
+  void operator()(pa_context* c) const {
+    pa_context_set_state_callback(c, nullptr, nullptr);
+    pa_context_disconnect(c);
+    pa_context_unref(c);
+  }
+};
+using Mainloop = std::unique_ptr<pa_mainloop, MainloopFree>;
+using Context = std::unique_ptr<pa_context, ContextFree>;
+
+// A main loop and a context on it connecting to the server the environment names
+// (PULSE_SERVER, or the user's runtime socket), never autospawned. Null members when libpulse
+// could not make them or refused to connect at once.
+struct Connection {
+  Mainloop loop;
+  Context context;
+};
+Connection connect(const char* client_name);
+
+// Runs `loop` until `done()` is true or `deadline` passes. False on the deadline or when the
+// loop fails. The callbacks the loop dispatches run inside, on this thread.
+template <typename Done>
+bool run_until(pa_mainloop* loop, std::chrono::steady_clock::time_point deadline, Done done) {
+  while (!done()) {
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    if (pa_mainloop_prepare(loop, static_cast<int>(left.count())) < 0) return false;
+    if (pa_mainloop_poll(loop) < 0) return false;
+    if (pa_mainloop_dispatch(loop) < 0) return false;
+  }
+  return true;
+}
+
+// Runs the loop until the context is ready or failed, or `deadline`; true when ready.
+bool wait_ready(const Connection& c, std::chrono::steady_clock::time_point deadline);
+
+}  // namespace sc::audio::pulse
