@@ -211,7 +211,8 @@ class SndfileWriter final : public Writer {
 
   Status checkpoint() override {
     // Closed: the header is final. Failed: the header was made to match the file then.
-    if (closed_ || failure_) return ok_status();
+    // Nothing written since the last update (write() refreshed it): it is current.
+    if (closed_ || failure_ || (since_header_ == 0 && header_written_)) return ok_status();
     return update_header();
   }
 
@@ -264,6 +265,7 @@ class SndfileWriter final : public Writer {
 
   Status update_header() {
     since_header_ = 0;
+    header_written_ = true;
     sf_command(file_.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
     if (sf_error(file_.get()) == SF_ERR_NO_ERROR) return ok_status();
     const std::string cause = sndfile_text(file_.get());
@@ -293,6 +295,7 @@ class SndfileWriter final : public Writer {
   size_t frame_bytes_;
   uint64_t frames_ = 0;
   uint64_t since_header_ = 0;     // frames written since the last header update
+  bool header_written_ = false;   // by update_header (the one sf_open wrote does not count)
   std::optional<Error> failure_;  // the first failed write; later writes return it
   bool closed_ = false;
   std::optional<Error> close_error_;
