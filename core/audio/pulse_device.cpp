@@ -48,7 +48,8 @@ constexpr const char* kServerHint =
 
 class PulseCaptureStream final : public CaptureStream {
  public:
-  PulseCaptureStream(DeviceInfo info, CaptureSink& sink) : info_(std::move(info)), sink_(sink) {}
+  PulseCaptureStream(DeviceInfo info, CaptureSink& sink, pulse::Connection connection)
+      : info_(std::move(info)), sink_(sink), conn_(std::move(connection)) {}
   ~PulseCaptureStream() override { stream_.reset(); }  // before the connection it lives on
 
   // Connects to the server and connects a corked record stream (not started).
@@ -105,7 +106,9 @@ class PulseCaptureStream final : public CaptureStream {
 };
 
 Status PulseCaptureStream::open(const StreamParams& params) {
-  conn_ = pulse::connect(kStreamName);
+  const bool reused =
+      conn_.context && pa_context_get_state(conn_.context.get()) == PA_CONTEXT_READY;
+  if (!reused) conn_ = pulse::connect(kStreamName);
   if (!conn_.loop) return cannot_start(info_, "libpulse could not make a main loop");
   if (!conn_.context) return cannot_start(info_, "no PulseAudio server to connect to", kServerHint);
   pa_context_set_state_callback(conn_.context.get(), &PulseCaptureStream::on_context_state, this);
@@ -365,7 +368,8 @@ void PulseCaptureStream::end() noexcept {
 
 class PulseDevice final : public Device {
  public:
-  explicit PulseDevice(DeviceInfo info) : info_(std::move(info)) {}
+  PulseDevice(DeviceInfo info, pulse::Connection connection)
+      : info_(std::move(info)), conn_(std::move(connection)) {}
   const DeviceInfo& info() const override { return info_; }
 
   Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,
@@ -374,13 +378,14 @@ class PulseDevice final : public Device {
       return cannot_start(
           info_, "the device has no input channels",
           fmt::format("record what it plays from its monitor: -D {}.monitor", info_.id));
-    auto stream = std::make_unique<PulseCaptureStream>(info_, sink);
+    auto stream = std::make_unique<PulseCaptureStream>(info_, sink, std::move(conn_));
     if (auto st = stream->open(params); !st) return st.error();
     return std::unique_ptr<CaptureStream>(std::move(stream));
   }
 
  private:
   DeviceInfo info_;
+  pulse::Connection conn_;  // a ready connection for the first stream, or empty
 };
 
 }  // namespace
@@ -391,8 +396,8 @@ const std::vector<unsigned>& pulse_stream_rates() {
   return rates;
 }
 
-std::unique_ptr<Device> make_pulse_device(DeviceInfo info) {
-  return std::make_unique<PulseDevice>(std::move(info));
+std::unique_ptr<Device> make_pulse_device(DeviceInfo info, pulse::Connection connection) {
+  return std::make_unique<PulseDevice>(std::move(info), std::move(connection));
 }
 
 }  // namespace sc::audio

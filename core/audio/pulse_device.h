@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/audio/device.h"
+#include "core/audio/pulse_loop.h"
 
 namespace sc::audio {
 
@@ -37,6 +38,9 @@ const std::vector<unsigned>& pulse_stream_rates();
 // A fragment the server lost (a hole) or an overflow is an xrun event. Failures are
 // session_error(SessionCode::cannotStartRecording, "cannot start recording from 'NAME'
 // (pulse): CAUSE", hint).
-std::unique_ptr<Device> make_pulse_device(DeviceInfo info);
+//
+// `connection`, when given, is a ready one (query_pulse's): the first stream opened uses it
+// instead of connecting again.
+std::unique_ptr<Device> make_pulse_device(DeviceInfo info, pulse::Connection connection = {});
 
 }  // namespace sc::audio

@@ -57,9 +57,10 @@ void on_sink(pa_context*, const pa_sink_info* i, int eol, void* data) {
 
 }  // namespace
 
-std::optional<PulseSnapshot> query_pulse(std::chrono::milliseconds timeout) {
+std::optional<PulseSnapshot> query_pulse(pulse::Connection& kept,
+                                         std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const auto conn = pulse::connect("soundcheck");
+  auto conn = pulse::connect("soundcheck");
   if (!pulse::wait_ready(conn, deadline)) return std::nullopt;
   pa_context* ctx = conn.context.get();
 
@@ -77,7 +78,13 @@ std::optional<PulseSnapshot> query_pulse(std::chrono::milliseconds timeout) {
     return q.pending <= 0 || !PA_CONTEXT_IS_GOOD(pa_context_get_state(ctx));
   });
   if (!answered || q.pending > 0 || q.failed) return std::nullopt;
+  kept = std::move(conn);
   return std::move(q.snap);
+}
+
+std::optional<PulseSnapshot> query_pulse(std::chrono::milliseconds timeout) {
+  pulse::Connection unused;
+  return query_pulse(unused, timeout);
 }
 
 }  // namespace sc::audio

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/audio/pulse_loop.h"
+
 namespace sc::audio {
 
 struct PulseObject {
@@ -33,5 +35,10 @@ struct PulseSnapshot {
 // Blocking; any thread (each call has its own main loop).
 std::optional<PulseSnapshot> query_pulse(
     std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+
+// The same, handing the connection it used (ready, its main loop for this thread) to `kept`,
+// for a capture stream to reuse (make_pulse_device) instead of connecting again.
+std::optional<PulseSnapshot> query_pulse(
+    pulse::Connection& kept, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
 }  // namespace sc::audio

@@ -18,10 +18,12 @@ namespace sc::audio {
 namespace {
 
 // PulseAudio's sources and sinks, from the server itself; nothing when no server answers
-// (one is never started).
-std::vector<DeviceInfo> pulse_devices() {
-  auto snap = query_pulse();
+// (one is never started). The connection asked goes to `kept` when one is given.
+std::vector<DeviceInfo> pulse_devices(pulse::Connection* kept = nullptr) {
+  pulse::Connection conn;
+  auto snap = query_pulse(conn);
   if (!snap) return {};
+  if (kept) *kept = std::move(conn);
   return pulse_rows(*snap);
 }
 
@@ -34,12 +36,13 @@ std::vector<DeviceInfo> alsa_devices() {
   return devices;
 }
 
-// The devices of one API (one of device_apis()), unnumbered.
-std::vector<DeviceInfo> list_api(std::string_view api) {
+// The devices of one API (one of device_apis()), unnumbered; for PulseAudio, the connection
+// asked goes to `kept` when one is given.
+std::vector<DeviceInfo> list_api(std::string_view api, pulse::Connection* kept = nullptr) {
   quiet_audio_libraries();
   std::vector<DeviceInfo> found;
   if (api == "pulse")
-    found = pulse_devices();
+    found = pulse_devices(kept);
   else if (api == "alsa")
     found = alsa_devices();
   else
@@ -72,13 +75,14 @@ std::string spec_api(std::string_view spec) {
 
 // The devices `spec` can name, listing no more APIs than it needs: "API:rest" is matched
 // against that API alone, and "default" against PulseAudio alone when it has a device for
-// `dir` (it comes first). Others need the whole numbered listing.
-std::vector<DeviceInfo> candidates(std::string_view spec, Direction dir) {
+// `dir` (it comes first). Others need the whole numbered listing. The PulseAudio connection
+// asked goes to `kept`, for the stream.
+std::vector<DeviceInfo> candidates(std::string_view spec, Direction dir, pulse::Connection& kept) {
   std::vector<DeviceInfo> devices;
   if (const auto api = spec_api(spec); !api.empty()) {
-    devices = list_api(api);
+    devices = list_api(api, &kept);
   } else if (spec.size() == 7 && starts_with_nocase(spec, "default")) {
-    devices = list_api("pulse");
+    devices = list_api("pulse", &kept);
     if (std::none_of(devices.begin(), devices.end(),
                      [&](const DeviceInfo& d) { return can_do(d, dir); }))
       devices.clear();
@@ -113,12 +117,13 @@ Result<std::unique_ptr<Device>> open_device(std::string_view spec, Direction dir
   const std::string_view s = trim(spec);
   if (s.size() == 7 && starts_with_nocase(s, "virtual")) return make_virtual_device("");
   if (starts_with_nocase(s, "virtual:")) return make_virtual_device(s.substr(8));
-  const auto devices = candidates(s, dir);
+  pulse::Connection conn;
+  const auto devices = candidates(s, dir, conn);
   auto found = match_device(devices, s, dir);
   if (!found) return found.error();
   const DeviceInfo& d = devices[*found];
   if (d.api == "virtual") return make_virtual_device("");
-  if (d.api == "pulse") return make_pulse_device(d);
+  if (d.api == "pulse") return make_pulse_device(d, std::move(conn));
   return make_rtaudio_device(d);
 }
 
