@@ -97,8 +97,9 @@ class CaptureStream {
   // the sink: close the sink (CaptureRing::close) before calling stop().
   virtual void stop() noexcept = 0;
 
-  // The rate and channel count frames come at (after start; may change with a
-  // format_changed event).
+  // The rate and channel count frames come at: from open_capture on, those of the first
+  // frames; afterwards they may change, each change announced by a format_changed event in
+  // order with the frames (so read them before start() for the first frames).
   virtual unsigned rate() const = 0;
   virtual unsigned channels() const = 0;
 

@@ -115,9 +115,12 @@ Status Session::start() {
   auto stream = device_.open_capture(params, *ring_);
   if (!stream) return stream.error();
   stream_ = std::move(*stream);
-  if (auto s = stream_->start(); !s) return s;
+  // The format of the first frames, read before the start: a producer at speed=max may have
+  // passed a rate change before start() returns (its frames wait in the ring, after a
+  // format_changed event).
   in_rate_ = stream_->rate();
   in_channels_ = stream_->channels();
+  if (auto s = stream_->start(); !s) return s;
   report_.device_rate = in_rate_;
   report_.device_channels = in_channels_;
 
