@@ -100,7 +100,7 @@ class PulseCaptureStream final : public CaptureStream {
   bool s16_ = false;  // the server sends 16-bit samples (else float)
   bool running_ = false;
   bool ended_sent_ = false;
-  int op_result_ = -1;  // of the last cork: -1 pending, 0 refused, 1 done
+  int op_result_ = -1;  // of the last cork or timing update: -1 pending, 0 refused, 1 done
   std::atomic<bool> gone_{false};
   std::atomic<uint64_t> frames_delivered_{0};
 };
@@ -235,10 +235,7 @@ std::optional<Duration> PulseCaptureStream::captured() {
 }
 
 Duration PulseCaptureStream::clock() const {
-  const uint64_t frames = frames_delivered_.load(std::memory_order_relaxed);
-  const uint64_t rate = std::max(rate_, 1u);
-  return Duration(
-      static_cast<int64_t>(frames / rate * 1'000'000'000 + frames % rate * 1'000'000'000 / rate));
+  return frames_duration(frames_delivered_.load(std::memory_order_relaxed), rate_);
 }
 
 void PulseCaptureStream::on_context_state(pa_context* c, void* p) {

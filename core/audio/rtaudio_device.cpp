@@ -361,10 +361,7 @@ void RtAudioCaptureStream::stop() noexcept {
 }
 
 Duration RtAudioCaptureStream::clock() const {
-  const uint64_t frames = frames_delivered_.load(std::memory_order_relaxed);
-  const uint64_t rate = std::max(rate_, 1u);
-  return Duration(
-      static_cast<int64_t>(frames / rate * 1'000'000'000 + frames % rate * 1'000'000'000 / rate));
+  return frames_duration(frames_delivered_.load(std::memory_order_relaxed), rate_);
 }
 
 void RtAudioCaptureStream::on_error(RtAudioError::Type type, const std::string& text) {

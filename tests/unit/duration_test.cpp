@@ -54,3 +54,20 @@ TEST(Duration, Format) {
 
 }  // namespace
 }  // namespace sc
+
+namespace sc {
+namespace {
+
+TEST(FramesDuration, FloorsToTheNanosecondWithoutOverflow) {
+  using std::chrono::nanoseconds;
+  EXPECT_EQ(frames_duration(48000, 48000), nanoseconds(1'000'000'000));
+  EXPECT_EQ(frames_duration(1, 48000), nanoseconds(20833));  // 20833.33 ns
+  EXPECT_EQ(frames_duration(44100 * 3 + 1, 44100), nanoseconds(3'000'022'675));
+  // Ten years of 192 kHz: the product frames * 1e9 alone would overflow 64 bits.
+  const uint64_t frames = uint64_t{192000} * 3600 * 24 * 3650;
+  EXPECT_EQ(frames_duration(frames, 192000), std::chrono::seconds(uint64_t{3600} * 24 * 3650));
+  EXPECT_EQ(frames_duration(5, 0), nanoseconds(5'000'000'000));  // rate 0 counts as 1
+}
+
+}  // namespace
+}  // namespace sc
