@@ -21,6 +21,7 @@ std::string version_text() {
   std::string out = fmt::format("soundcheck {}\n", SOUNDCHECK_VERSION);
   for (const auto& [lib, ver] : formats::library_versions())
     out += fmt::format("{} {}\n", lib, ver);
+  out += fmt::format("libpulse {}\n", audio::pulse_version());
   out += fmt::format("RtAudio {} (APIs: {})", audio::rtaudio_version(),
                      join_comma(audio::compiled_apis()));
   return out;
@@ -29,6 +30,7 @@ std::string version_text() {
 nlohmann::ordered_json version_json() {
   nlohmann::ordered_json libs;
   for (const auto& [lib, ver] : formats::library_versions()) libs[lib] = ver;
+  libs["libpulse"] = audio::pulse_version();
   libs["rtaudio"] = audio::rtaudio_version();
   return {{"ok", true},
           {"command", "version"},

@@ -1,8 +1,11 @@
 #include "core/audio/backends.h"
 
+#include <pulse/version.h>
 #include <rtaudio/RtAudio.h>
 
 namespace sc::audio {
+
+std::string pulse_version() { return pa_get_library_version(); }
 
 std::string rtaudio_version() { return RtAudio::getVersion(); }
 

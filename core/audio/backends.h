@@ -1,10 +1,14 @@
-// What the audio backends of this build are: RtAudio's version and the APIs compiled into it.
+// What the audio backends of this build are: libpulse's version, RtAudio's and the APIs
+// compiled into RtAudio.
 #pragma once
 
 #include <string>
 #include <vector>
 
 namespace sc::audio {
+
+// libpulse's run-time version ("16.1.0"), the library PulseAudio devices go through.
+std::string pulse_version();
 
 // RtAudio's run-time version ("5.2.0").
 std::string rtaudio_version();
