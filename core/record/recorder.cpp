@@ -135,8 +135,10 @@ Status Session::start() {
       req_.split ? static_cast<uint64_t>(std::llround(to_seconds(*req_.split) * spec.rate)) : 0;
   files_ = std::make_unique<FileSequence>(req_.path, spec, req_.overwrite, split_frames);
   peaks_.assign(in_channels_, 0.0f);
-  // Two seconds: the checkpoint every second writes it out, in one piece.
-  pending_limit_ = std::min(size_t{2} * spec.rate * spec.channels, kMaxPendingSamples);
+  // Two seconds: the checkpoint every second writes it out, in one piece. A pipe gets 100 ms
+  // pieces instead, so that what reads it (a player, an encoder) is not kept waiting.
+  const size_t batch_frames = req_.path == "-" ? spec.rate / 10 : size_t{2} * spec.rate;
+  pending_limit_ = std::min(std::max<size_t>(batch_frames, 1) * spec.channels, kMaxPendingSamples);
   pending_.reserve(pending_limit_);
   return reconvert(in_rate_, in_channels_);
 }
