@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/duration.h"
@@ -131,6 +132,10 @@ class CaptureStream {
   // caller waits for one more delivery instead). The thread that pumps the stream calls it.
   virtual std::optional<Duration> captured() { return std::nullopt; }
 };
+
+// The error of a device that cannot start: session_error(SessionCode::cannotStartRecording,
+// "cannot start recording from 'NAME' (API): CAUSE", hint). Every backend reports so.
+Error cannot_start_recording(const DeviceInfo& info, std::string_view cause, std::string hint);
 
 // A device that can be opened.
 class Device {

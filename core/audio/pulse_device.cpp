@@ -8,7 +8,6 @@
 #include <string>
 
 #include "core/audio/pulse_loop.h"
-#include "core/session/codes.h"
 
 namespace sc::audio {
 namespace {
@@ -18,9 +17,8 @@ using std::chrono::steady_clock;
 // Without a period asked for, a fragment every 500 ms: every fragment wakes us (bench/run
 // cpu), and what the server holds when a source goes away is lost with it.
 constexpr unsigned kDefaultFragmentsPerSecond = 2;
-constexpr const char* kStreamName = "soundcheck";
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
-// Where fragments that are not whole frames or not float-aligned are put together.
+// Where 16-bit samples are widened, and float frames that are not aligned are put together.
 constexpr size_t kScratchBytes = 64 * 1024;
 
 struct StreamFree {
@@ -34,12 +32,9 @@ struct StreamFree {
 };
 using Stream = std::unique_ptr<pa_stream, StreamFree>;
 
-Error cannot_start(const DeviceInfo& info, std::string_view cause, std::string hint = {}) {
-  if (hint.empty()) hint = "see 'soundcheck route list --input'";
-  return session_error(
-      SessionCode::cannotStartRecording,
-      fmt::format("cannot start recording from '{}' ({}): {}", info.name, info.api, cause),
-      std::move(hint));
+Error cannot_start(const DeviceInfo& info, std::string_view cause,
+                   std::string hint = "see 'soundcheck route list --input'") {
+  return cannot_start_recording(info, cause, std::move(hint));
 }
 
 constexpr const char* kServerHint =
@@ -82,7 +77,8 @@ class PulseCaptureStream final : public CaptureStream {
   // was delivered.
   bool read_fragments(size_t budget) noexcept;
   void deliver(const uint8_t* data, size_t bytes) noexcept;
-  void deliver_s16(const uint8_t* data, size_t bytes) noexcept;
+  // `samples` samples as the server sends them, to float at `out`.
+  void to_float(const uint8_t* in, size_t samples, float* out) const noexcept;
   void end() noexcept;
 
   DeviceInfo info_;
@@ -94,9 +90,8 @@ class PulseCaptureStream final : public CaptureStream {
   size_t frame_bytes_ = 0;
   size_t fragment_frames_ = 0;
   std::vector<float> scratch_;  // kScratchBytes, allocated by open()
-  size_t carry_ = 0;  // bytes of an incomplete frame: at the start of scratch_ (float), or
-                      // in carry_bytes_ (16-bit)
-  uint8_t carry_bytes_[PA_CHANNELS_MAX * sizeof(int16_t)] = {};
+  size_t carry_ = 0;            // bytes of a frame split between fragments, in carry_bytes_
+  uint8_t carry_bytes_[PA_CHANNELS_MAX * sizeof(float)] = {};
   bool s16_ = false;  // the server sends 16-bit samples (else float)
   bool running_ = false;
   bool ended_sent_ = false;
@@ -108,7 +103,7 @@ class PulseCaptureStream final : public CaptureStream {
 Status PulseCaptureStream::open(const StreamParams& params) {
   const bool reused =
       conn_.context && pa_context_get_state(conn_.context.get()) == PA_CONTEXT_READY;
-  if (!reused) conn_ = pulse::connect(kStreamName);
+  if (!reused) conn_ = pulse::connect();
   if (!conn_.loop) return cannot_start(info_, "libpulse could not make a main loop");
   if (!conn_.context) return cannot_start(info_, "no PulseAudio server to connect to", kServerHint);
   pa_context_set_state_callback(conn_.context.get(), &PulseCaptureStream::on_context_state, this);
@@ -140,7 +135,7 @@ Status PulseCaptureStream::open(const StreamParams& params) {
         fmt::format("ask for 1 to {} channels and a rate up to {}", PA_CHANNELS_MAX, PA_RATE_MAX));
   pa_channel_map map;
   pa_channel_map_init_extend(&map, ss.channels, PA_CHANNEL_MAP_DEFAULT);
-  stream_.reset(pa_stream_new(conn_.context.get(), kStreamName, &ss, &map));
+  stream_.reset(pa_stream_new(conn_.context.get(), pulse::kClientName, &ss, &map));
   if (!stream_)
     return cannot_start(info_, fmt::format("libpulse refused the stream: {}", server_error()));
   pa_stream_set_state_callback(stream_.get(), &PulseCaptureStream::on_stream_state, this);
@@ -265,10 +260,7 @@ bool PulseCaptureStream::read_fragments(size_t budget) noexcept {
     size_t bytes = 0;
     if (pa_stream_peek(s, &data, &bytes) < 0 || bytes == 0) break;
     if (data) {
-      if (s16_)
-        deliver_s16(static_cast<const uint8_t*>(data), bytes);
-      else
-        deliver(static_cast<const uint8_t*>(data), bytes);
+      deliver(static_cast<const uint8_t*>(data), bytes);
     } else {
       DeviceEvent e{DeviceEvent::Kind::xrun, clock()};
       e.lost_frames = bytes / frame_bytes_;
@@ -281,48 +273,23 @@ bool PulseCaptureStream::read_fragments(size_t budget) noexcept {
   return delivered;
 }
 
-// Whole frames straight from the server's memory when they are float-aligned; what is not is
-// put together in scratch_ first (no allocation: scratch_ was sized by open()).
-void PulseCaptureStream::deliver(const uint8_t* data, size_t bytes) noexcept {
-  auto* scratch = reinterpret_cast<uint8_t*>(scratch_.data());
-  const size_t capacity = scratch_.size() * sizeof(float);
-  while (bytes > 0) {
-    if (carry_ == 0 && reinterpret_cast<uintptr_t>(data) % alignof(float) == 0) {
-      const size_t frames = bytes / frame_bytes_;
-      if (frames > 0) {
-        sink_.on_frames(reinterpret_cast<const float*>(data), frames, clock());
-        frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
-        data += frames * frame_bytes_;
-        bytes -= frames * frame_bytes_;
-      }
-      if (bytes == 0) return;
-    }
-    const size_t take = std::min(bytes, capacity - carry_);
-    std::memcpy(scratch + carry_, data, take);
-    data += take;
-    bytes -= take;
-    const size_t have = carry_ + take;
-    const size_t frames = have / frame_bytes_;
-    if (frames > 0) {
-      sink_.on_frames(scratch_.data(), frames, clock());
-      frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
-    }
-    carry_ = have - frames * frame_bytes_;
-    if (carry_ > 0) std::memmove(scratch, scratch + frames * frame_bytes_, carry_);
+void PulseCaptureStream::to_float(const uint8_t* in, size_t samples, float* out) const noexcept {
+  if (!s16_) {
+    std::memcpy(out, in, samples * sizeof(float));
+    return;
+  }
+  // k / 32768: exact, and pcm16 encoding gives k back.
+  for (size_t i = 0; i < samples; ++i) {
+    int16_t v;
+    std::memcpy(&v, in + i * sizeof v, sizeof v);
+    out[i] = static_cast<float>(v) * (1.0f / 32768.0f);
   }
 }
 
-// 16-bit samples widened to float (k / 32768: exact, and pcm16 encoding gives k back),
-// through scratch_ in pieces of whole frames; a frame split between fragments waits in
-// carry_bytes_.
-void PulseCaptureStream::deliver_s16(const uint8_t* data, size_t bytes) noexcept {
-  const auto widen = [](const uint8_t* in, size_t samples, float* out) {
-    for (size_t i = 0; i < samples; ++i) {
-      int16_t v;
-      std::memcpy(&v, in + i * sizeof v, sizeof v);
-      out[i] = static_cast<float>(v) * (1.0f / 32768.0f);
-    }
-  };
+// Whole frames to the sink: float frames straight from the server's memory when they are
+// aligned, the rest through scratch_ (sized by open(): no allocation). A frame split between
+// fragments waits in carry_bytes_.
+void PulseCaptureStream::deliver(const uint8_t* data, size_t bytes) noexcept {
   const size_t max_frames = scratch_.size() / channels_;
   while (bytes > 0) {
     size_t frames = 0;
@@ -333,18 +300,27 @@ void PulseCaptureStream::deliver_s16(const uint8_t* data, size_t bytes) noexcept
       data += take;
       bytes -= take;
       if (carry_ < frame_bytes_) return;
-      widen(carry_bytes_, channels_, scratch_.data());
+      to_float(carry_bytes_, channels_, scratch_.data());
       carry_ = 0;
       frames = 1;
     }
-    const size_t whole = std::min(bytes / frame_bytes_, max_frames - frames);
-    widen(data, whole * channels_, scratch_.data() + frames * channels_);
-    frames += whole;
-    data += whole * frame_bytes_;
-    bytes -= whole * frame_bytes_;
-    if (frames > 0) {
-      sink_.on_frames(scratch_.data(), frames, clock());
-      frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
+    const size_t whole_frames = bytes / frame_bytes_;
+    if (frames == 0 && !s16_ && reinterpret_cast<uintptr_t>(data) % alignof(float) == 0 &&
+        whole_frames > 0) {
+      sink_.on_frames(reinterpret_cast<const float*>(data), whole_frames, clock());
+      frames_delivered_.fetch_add(whole_frames, std::memory_order_relaxed);
+      data += whole_frames * frame_bytes_;
+      bytes -= whole_frames * frame_bytes_;
+    } else {
+      const size_t whole = std::min(whole_frames, max_frames - frames);
+      to_float(data, whole * channels_, scratch_.data() + frames * channels_);
+      frames += whole;
+      data += whole * frame_bytes_;
+      bytes -= whole * frame_bytes_;
+      if (frames > 0) {
+        sink_.on_frames(scratch_.data(), frames, clock());
+        frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
+      }
     }
     if (bytes > 0 && bytes < frame_bytes_) {
       std::memcpy(carry_bytes_, data, bytes);

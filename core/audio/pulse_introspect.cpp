@@ -23,13 +23,17 @@ void on_server(pa_context*, const pa_server_info* i, void* data) {
   --q->pending;
 }
 
+// True at the end of a list reply, which is counted off (a failed one fails the query).
+bool list_ended(Query* q, int eol) {
+  if (!eol) return false;
+  if (eol < 0) q->failed = true;
+  --q->pending;
+  return true;
+}
+
 void on_source(pa_context*, const pa_source_info* i, int eol, void* data) {
   auto* q = static_cast<Query*>(data);
-  if (eol) {
-    if (eol < 0) q->failed = true;
-    --q->pending;
-    return;
-  }
+  if (list_ended(q, eol)) return;
   PulseObject o;
   o.name = text(i->name);
   o.description = text(i->description);
@@ -41,11 +45,7 @@ void on_source(pa_context*, const pa_source_info* i, int eol, void* data) {
 
 void on_sink(pa_context*, const pa_sink_info* i, int eol, void* data) {
   auto* q = static_cast<Query*>(data);
-  if (eol) {
-    if (eol < 0) q->failed = true;
-    --q->pending;
-    return;
-  }
+  if (list_ended(q, eol)) return;
   PulseObject o;
   o.name = text(i->name);
   o.description = text(i->description);
@@ -60,7 +60,7 @@ void on_sink(pa_context*, const pa_sink_info* i, int eol, void* data) {
 std::optional<PulseSnapshot> query_pulse(pulse::Connection& kept,
                                          std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto conn = pulse::connect("soundcheck");
+  auto conn = pulse::connect();
   if (!pulse::wait_ready(conn, deadline)) return std::nullopt;
   pa_context* ctx = conn.context.get();
 

@@ -2,11 +2,11 @@
 
 namespace sc::audio::pulse {
 
-Connection connect(const char* client_name) {
+Connection connect() {
   Connection c;
   c.loop.reset(pa_mainloop_new());
   if (!c.loop) return c;
-  c.context.reset(pa_context_new(pa_mainloop_get_api(c.loop.get()), client_name));
+  c.context.reset(pa_context_new(pa_mainloop_get_api(c.loop.get()), kClientName));
   if (c.context &&
       pa_context_connect(c.context.get(), nullptr, PA_CONTEXT_NOAUTOSPAWN, nullptr) < 0)
     c.context.reset();

@@ -23,6 +23,9 @@ struct ContextFree {
 using Mainloop = std::unique_ptr<pa_mainloop, MainloopFree>;
 using Context = std::unique_ptr<pa_context, ContextFree>;
 
+// The name soundcheck's connections and streams have in the server ("pactl list clients").
+constexpr const char* kClientName = "soundcheck";
+
 // A main loop and a context on it connecting to the server the environment names
 // (PULSE_SERVER, or the user's runtime socket), never autospawned. Null members when libpulse
 // could not make them or refused to connect at once.
@@ -30,7 +33,7 @@ struct Connection {
   Mainloop loop;
   Context context;
 };
-Connection connect(const char* client_name);
+Connection connect();
 
 // Runs `loop` until `done()` is true or `deadline` passes. False on the deadline or when the
 // loop fails. The callbacks the loop dispatches run inside, on this thread.

@@ -104,15 +104,11 @@ std::vector<DeviceInfo> list_locked(RtAudio& rt, std::string_view api) {
   return out;
 }
 
-Error cannot_start(const DeviceInfo& info, std::string_view cause, std::string hint = {}) {
-  if (hint.empty())
-    hint =
-        "check that the device is not in use and its server is running; "
-        "see 'soundcheck route list --input'";
-  return session_error(
-      SessionCode::cannotStartRecording,
-      fmt::format("cannot start recording from '{}' ({}): {}", info.name, info.api, cause),
-      std::move(hint));
+Error cannot_start(const DeviceInfo& info, std::string_view cause,
+                   std::string hint =
+                       "check that the device is not in use and its server is "
+                       "running; see 'soundcheck route list --input'") {
+  return cannot_start_recording(info, cause, std::move(hint));
 }
 
 // Where `info` is in RtAudio's listing now, and its own rate.

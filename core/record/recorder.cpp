@@ -290,18 +290,18 @@ RecordOutcome Session::run() {
     if (stream_) stream_->stop();
     // Everything captured goes to the file: on success, and when the device went away or
     // stalled (75); not after a failed write or start.
-    const bool keep = !error || stopped_by == "device";
+    auto keep = [&] { return files_ && (!error || stopped_by == "device"); };
     auto failed = [&](const Status& s) {
       if (s) return false;
       error = s.error(), stopped_by = "error";
       return true;
     };
-    if (files_ && keep && !failed(drain()) && converter_) {
+    if (keep() && !failed(drain()) && converter_) {
       out_.clear();
       converter_->flush(out_);
       failed(write_frames(out_.data(), out_.size() / report_.channels));
     }
-    if (files_ && (!error || stopped_by == "device")) failed(flush_pending());
+    if (keep()) failed(flush_pending());
     // Exit 0 always leaves a file: a stop before the first frame writes an empty one.
     if (files_ && !error && !opened_) {
       if (auto s = ensure_open(); !s) error = s.error(), stopped_by = "error";
