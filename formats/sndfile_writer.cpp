@@ -97,7 +97,7 @@ constexpr unsigned kRefreshSeconds = 1;
 // handed to libsndfile as raw bytes, this many samples at a time: one write(2) each. Through
 // sf_writef_float libsndfile converts into an 8 KiB buffer and makes a write(2) of each, 24 a
 // second for 48 kHz stereo pcm16, which showed in the CPU per recorded minute (bench/run cpu).
-constexpr size_t kEncodeSamples = size_t{1} << 18;
+constexpr size_t kEncodeSamples = size_t{1} << 16;  // the recorder's batch (recorder.cpp)
 
 int sf_container(Container c) {
   switch (c) {

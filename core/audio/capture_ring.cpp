@@ -6,11 +6,17 @@
 
 namespace sc::audio {
 
+static_assert(std::is_trivially_copyable_v<CaptureRing::Chunk>);
+
 CaptureRing::CaptureRing(size_t sample_capacity, size_t chunk_capacity)
-    : samples_(std::bit_ceil(std::max<size_t>(sample_capacity, 1024))),
-      sample_mask_(samples_.size() - 1),
-      chunks_(std::bit_ceil(std::max<size_t>(chunk_capacity, 16))),
-      chunk_mask_(chunks_.size() - 1) {}
+    : sample_capacity_(std::bit_ceil(std::max<size_t>(sample_capacity, 1024))),
+      samples_(std::make_unique_for_overwrite<float[]>(sample_capacity_)),
+      sample_mask_(sample_capacity_ - 1),
+      chunk_capacity_(std::bit_ceil(std::max<size_t>(chunk_capacity, 16))),
+      chunks_(static_cast<Descriptor*>(::operator new(chunk_capacity_ * sizeof(Descriptor)))),
+      chunk_mask_(chunk_capacity_ - 1) {
+  static_assert(std::is_trivially_destructible_v<Descriptor>);  // never destroyed one by one
+}
 
 size_t CaptureRing::used_samples() const {
   return sample_head_.load(std::memory_order_acquire) -
@@ -20,17 +26,20 @@ size_t CaptureRing::used_samples() const {
 bool CaptureRing::push(const Chunk& chunk, const float* data, size_t count) noexcept {
   const size_t sh = sample_head_.load(std::memory_order_relaxed);
   const size_t ch = chunk_head_.load(std::memory_order_relaxed);
-  if (count > samples_.size() - (sh - sample_tail_.load(std::memory_order_acquire)) ||
-      ch - chunk_tail_.load(std::memory_order_acquire) >= chunks_.size()) {
+  const size_t st = sample_tail_.load(std::memory_order_acquire);
+  if (count > sample_capacity_ - (sh - st) ||
+      ch - chunk_tail_.load(std::memory_order_acquire) >= chunk_capacity_) {
     return false;
   }
-  if (count > 0) {
+  if (count > 0 && data != nullptr) {
     const size_t start = sh & sample_mask_;
-    const size_t first = std::min(count, samples_.size() - start);
-    std::memcpy(&samples_[start], data, first * sizeof(float));
-    if (first < count) std::memcpy(&samples_[0], data + first, (count - first) * sizeof(float));
+    const size_t first = std::min(count, sample_capacity_ - start);
+    std::memcpy(&samples_.get()[start], data, first * sizeof(float));
+    if (first < count)
+      std::memcpy(&samples_.get()[0], data + first, (count - first) * sizeof(float));
   }
-  chunks_[ch & chunk_mask_] = Descriptor{chunk, sh};
+  // Storage made by operator new: constructing the descriptor starts its lifetime.
+  std::construct_at(chunks_.get() + (ch & chunk_mask_), Descriptor{chunk, sh});
   sample_head_.store(sh + count, std::memory_order_release);
   chunk_head_.store(ch + 1, std::memory_order_release);
   return true;
@@ -63,13 +72,13 @@ void CaptureRing::on_event(const DeviceEvent& event) noexcept {
 bool CaptureRing::wait_for_space(size_t frames) noexcept {
   const size_t need = frames * std::max(1u, channels_.load(std::memory_order_relaxed));
   // Wake a sleeping consumer once a quarter of the ring is filled, so it works in batches.
-  if (consumer_waiting_.load() && used_samples() >= samples_.size() / 4) {
+  if (consumer_waiting_.load() && used_samples() >= sample_capacity_ / 4) {
     std::lock_guard<std::mutex> lock(mu_);
     cv_.notify_all();
   }
   auto fits = [&] {
-    return closed_.load() || (samples_.size() - used_samples() >= need &&
-                              chunk_head_.load() - chunk_tail_.load() + 2 < chunks_.size());
+    return closed_.load() || (sample_capacity_ - used_samples() >= need &&
+                              chunk_head_.load() - chunk_tail_.load() + 2 < chunk_capacity_);
   };
   if (!fits()) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -84,21 +93,21 @@ bool CaptureRing::wait_for_space(size_t frames) noexcept {
 bool CaptureRing::pop(Chunk& chunk, std::vector<float>& out) {
   const size_t ct = chunk_tail_.load(std::memory_order_relaxed);
   if (ct == chunk_head_.load(std::memory_order_acquire)) return false;
-  const Descriptor& d = chunks_[ct & chunk_mask_];
+  const Descriptor& d = chunks_.get()[ct & chunk_mask_];
   chunk = d.chunk;
   const size_t count = chunk.is_event ? 0 : chunk.frames * chunk.channels;
   out.resize(count);
   if (count > 0) {
     const size_t start = d.sample_offset & sample_mask_;
-    const size_t first = std::min(count, samples_.size() - start);
-    std::memcpy(out.data(), &samples_[start], first * sizeof(float));
+    const size_t first = std::min(count, sample_capacity_ - start);
+    std::memcpy(out.data(), &samples_.get()[start], first * sizeof(float));
     if (first < count)
-      std::memcpy(out.data() + first, &samples_[0], (count - first) * sizeof(float));
+      std::memcpy(out.data() + first, &samples_.get()[0], (count - first) * sizeof(float));
   }
   sample_tail_.store(d.sample_offset + count, std::memory_order_release);
   chunk_tail_.store(ct + 1, std::memory_order_release);
   // A blocked producer waits for half the ring to be free before it is woken.
-  if (producer_waiting_.load() && samples_.size() - used_samples() >= samples_.size() / 2) {
+  if (producer_waiting_.load() && sample_capacity_ - used_samples() >= sample_capacity_ / 2) {
     std::lock_guard<std::mutex> lock(mu_);
     cv_.notify_all();
   }

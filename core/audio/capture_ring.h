@@ -11,7 +11,9 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "core/audio/device.h"
@@ -21,7 +23,9 @@ namespace sc::audio {
 class CaptureRing final : public CaptureSink {
  public:
   // Room for `sample_capacity` floats (rounded up to a power of two) and `chunk_capacity`
-  // descriptors. Allocates here, never afterwards.
+  // descriptors. Allocates here, never afterwards; the memory is not touched before it is
+  // used, so a ring sized for the worst case costs a short recording nothing (the kernel maps
+  // pages on first touch).
   CaptureRing(size_t sample_capacity, size_t chunk_capacity);
 
   // --- producer side (CaptureSink). on_frames/on_event: real-time safe (no allocation, no
@@ -70,9 +74,15 @@ class CaptureRing final : public CaptureSink {
   bool push(const Chunk& chunk, const float* data, size_t samples) noexcept;
   size_t used_samples() const;
 
-  std::vector<float> samples_;
+  // Descriptors are trivially copyable and written whole by push() before they are read.
+  struct FreeRaw {
+    void operator()(void* p) const { ::operator delete(p); }
+  };
+  size_t sample_capacity_;
+  std::unique_ptr<float[]> samples_;
   size_t sample_mask_;
-  std::vector<Descriptor> chunks_;
+  size_t chunk_capacity_;
+  std::unique_ptr<Descriptor, FreeRaw> chunks_;  // chunk_capacity_ of them, not constructed
   size_t chunk_mask_;
   // Monotonic indices; producer owns the heads, consumer the tails.
   alignas(64) std::atomic<size_t> sample_head_{0};

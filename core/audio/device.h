@@ -42,7 +42,7 @@ struct StreamParams {
   unsigned rate = 0;
   unsigned channels = 0;       // must be <= the device's input channels
   unsigned buffer_frames = 0;  // period size; 0: the backend's relaxed default (PulseAudio:
-                               // 1 s fragments; RtAudio: 250 ms; the virtual device: its
+                               // 2 s fragments; RtAudio: 250 ms; the virtual device: its
                                // `buffer` key)
   unsigned keep_bits = 0;      // the resolution the caller keeps: 16 when the frames end up
                                // as 16-bit samples, so a backend may carry 16-bit samples and
@@ -131,6 +131,12 @@ class CaptureStream {
   // for that, so that nothing captured before it is lost. nullopt: the stream cannot say (the
   // caller waits for one more delivery instead). The thread that pumps the stream calls it.
   virtual std::optional<Duration> captured() { return std::nullopt; }
+
+  // The recording ends after about `left` more audio (0: now, a stop). A stream that delivers
+  // in large fragments switches to small ones (PulseAudio: about left / 8, at least 20 ms), so
+  // that the end is not waited for. Default: nothing. The thread that pumps the stream calls
+  // it.
+  virtual void end_soon(Duration left) { (void)left; }
 };
 
 // The error of a device that cannot start: session_error(SessionCode::cannotStartRecording,

@@ -14,12 +14,18 @@ namespace {
 
 using std::chrono::steady_clock;
 
-// Without a period asked for, a fragment every 500 ms: every fragment wakes us (bench/run
-// cpu), and what the server holds when a source goes away is lost with it.
-constexpr unsigned kDefaultFragmentsPerSecond = 2;
+// Without a period asked for, a fragment every 2 s (the server's own default, parecord's):
+// every fragment wakes us and the server (bench/run cpu). The cost: what the server holds
+// when a source goes away is lost with it. The end of a recording does not wait for the next
+// fragment: end_soon() asks for small ones, not below kSmallestFragment.
+constexpr unsigned kDefaultFragmentMs = 2000;
+constexpr auto kSmallestFragment = std::chrono::milliseconds(20);
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
 // Where 16-bit samples are widened, and float frames that are not aligned are put together.
-constexpr size_t kScratchBytes = 64 * 1024;
+// It is also the most one pump() hands the sink (a fragment goes in pieces, each processed by
+// the caller before the next is read): the buffers behind the sink stay small and warm in
+// the cache instead of holding a whole fragment.
+constexpr size_t kScratchFloats = 16 * 1024;
 
 struct StreamFree {
   void operator()(pa_stream* s) const {
@@ -58,6 +64,7 @@ class PulseCaptureStream final : public CaptureStream {
   bool finished() const override { return gone_.load(); }
   bool pump(std::chrono::milliseconds timeout) override;
   std::optional<Duration> captured() override;
+  void end_soon(Duration left) override;
 
  private:
   std::string server_error() const { return pa_strerror(pa_context_errno(conn_.context.get())); }
@@ -72,9 +79,10 @@ class PulseCaptureStream final : public CaptureStream {
   static void on_overflow(pa_stream* s, void* self);
   static void on_success(pa_stream* s, int success, void* self);
 
-  // Hands the sink what the server sent, a fragment at a time, until about `budget` frames
-  // went (so a backlog after a stall comes in pieces the sink has room for). True if anything
-  // was delivered.
+  // What one pump() hands the sink at most (about): a scratch buffer's worth.
+  size_t piece_frames() const { return std::min(fragment_frames_, kScratchFloats / channels_); }
+  // Hands the sink what the server sent until about `budget` frames went (the rest waits in
+  // libpulse's queue for the next pump). True if anything was delivered.
   bool read_fragments(size_t budget) noexcept;
   void deliver(const uint8_t* data, size_t bytes) noexcept;
   // `samples` samples as the server sends them, to float at `out`.
@@ -89,8 +97,11 @@ class PulseCaptureStream final : public CaptureStream {
   unsigned channels_ = 0;
   size_t frame_bytes_ = 0;
   size_t fragment_frames_ = 0;
-  std::vector<float> scratch_;  // kScratchBytes, allocated by open()
-  size_t carry_ = 0;            // bytes of a frame split between fragments, in carry_bytes_
+  std::unique_ptr<float[]> scratch_;  // kScratchFloats, allocated by open()
+  bool peeked_ = false;               // a fragment is peeked, and not dropped yet
+  const uint8_t* peek_at_ = nullptr;  // what of it is still to be delivered
+  size_t peek_left_ = 0;
+  size_t carry_ = 0;  // bytes of a frame split between fragments, in carry_bytes_
   uint8_t carry_bytes_[PA_CHANNELS_MAX * sizeof(float)] = {};
   bool s16_ = false;  // the server sends 16-bit samples (else float)
   bool running_ = false;
@@ -141,8 +152,9 @@ Status PulseCaptureStream::open(const StreamParams& params) {
   pa_stream_set_state_callback(stream_.get(), &PulseCaptureStream::on_stream_state, this);
   pa_stream_set_overflow_callback(stream_.get(), &PulseCaptureStream::on_overflow, this);
 
-  fragment_frames_ = params.buffer_frames ? params.buffer_frames
-                                          : std::max(ss.rate / kDefaultFragmentsPerSecond, 64u);
+  fragment_frames_ = params.buffer_frames
+                         ? params.buffer_frames
+                         : std::max<size_t>(size_t{ss.rate} * kDefaultFragmentMs / 1000, 64);
   pa_buffer_attr attr;
   attr.maxlength = static_cast<uint32_t>(-1);
   attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
@@ -164,7 +176,7 @@ Status PulseCaptureStream::open(const StreamParams& params) {
   channels_ = got->channels;
   frame_bytes_ = pa_frame_size(got);
   s16_ = got->format == PA_SAMPLE_S16NE;
-  scratch_.assign(kScratchBytes / sizeof(float), 0.0f);
+  if (!scratch_) scratch_ = std::make_unique_for_overwrite<float[]>(kScratchFloats);
   gone_.store(false);  // connecting is over: a failure from now on ends a started stream
   return ok_status();
 }
@@ -175,6 +187,9 @@ Status PulseCaptureStream::start() {
   if (running_) return ok_status();
   frames_delivered_.store(0);
   carry_ = 0;
+  if (peeked_) pa_stream_drop(stream_.get());  // the rest of a fragment from before a stop
+  peeked_ = false;
+  peek_left_ = 0;
   op_result_ = -1;
   pa_operation* op = pa_stream_cork(stream_.get(), 0, &PulseCaptureStream::on_success, this);
   if (!op) return cannot_start(info_, server_error());
@@ -197,7 +212,7 @@ void PulseCaptureStream::stop() noexcept {
 bool PulseCaptureStream::pump(std::chrono::milliseconds timeout) {
   if (!running_ || gone_.load()) return true;
   // What the server sent before (a backlog left by the budget) first, without waiting.
-  if (read_fragments(fragment_frames_)) return true;
+  if (read_fragments(piece_frames())) return true;
   const auto deadline = steady_clock::now() + timeout;
   pa_mainloop* loop = conn_.loop.get();
   for (;;) {
@@ -208,7 +223,7 @@ bool PulseCaptureStream::pump(std::chrono::milliseconds timeout) {
     // 0: the time passed, or a signal interrupted the wait: either way the caller looks.
     const int ready = pa_mainloop_poll(loop);
     if (ready < 0 || pa_mainloop_dispatch(loop) < 0) break;
-    if (read_fragments(fragment_frames_) || gone_.load() || !running_ || ready == 0) return true;
+    if (read_fragments(piece_frames()) || gone_.load() || !running_ || ready == 0) return true;
   }
   end();  // the loop failed: nothing more will come
   return true;
@@ -227,6 +242,22 @@ std::optional<Duration> PulseCaptureStream::captured() {
   pa_usec_t usec = 0;
   if (op_result_ != 1 || pa_stream_get_time(stream_.get(), &usec) < 0) return std::nullopt;
   return Duration(static_cast<int64_t>(usec) * 1000);
+}
+
+void PulseCaptureStream::end_soon(Duration left) {
+  if (!running_ || gone_.load()) return;
+  const auto fragment = std::max<Duration>(left / 8, kSmallestFragment);
+  const auto frames = static_cast<size_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(fragment).count() * rate_ / 1000000);
+  if (frames == 0 || frames >= fragment_frames_) return;
+  // No answer is waited for: the server applies it before anything asked after it.
+  pa_buffer_attr attr;
+  attr.maxlength = attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
+  attr.fragsize = static_cast<uint32_t>(frames * frame_bytes_);
+  if (pa_operation* op = pa_stream_set_buffer_attr(stream_.get(), &attr, nullptr, nullptr)) {
+    pa_operation_unref(op);
+    fragment_frames_ = frames;
+  }
 }
 
 Duration PulseCaptureStream::clock() const {
@@ -250,25 +281,42 @@ void PulseCaptureStream::on_overflow(pa_stream*, void* p) {
   if (self->running_) self->sink_.on_event(DeviceEvent{DeviceEvent::Kind::xrun, self->clock()});
 }
 
-// A hole (data the server lost) is an xrun event with its length.
+// A hole (data the server lost) is an xrun event with its length. A fragment larger than the
+// budget is handed over in pieces: it stays peeked (libpulse keeps its memory) until its last
+// byte went, over as many calls as that takes.
 bool PulseCaptureStream::read_fragments(size_t budget) noexcept {
   pa_stream* s = stream_.get();
   bool delivered = false;
   size_t frames = 0;
   while (frames < budget) {
-    const void* data = nullptr;
-    size_t bytes = 0;
-    if (pa_stream_peek(s, &data, &bytes) < 0 || bytes == 0) break;
-    if (data) {
-      deliver(static_cast<const uint8_t*>(data), bytes);
-    } else {
-      DeviceEvent e{DeviceEvent::Kind::xrun, clock()};
-      e.lost_frames = bytes / frame_bytes_;
-      sink_.on_event(e);
+    if (peek_left_ == 0) {
+      if (peeked_) pa_stream_drop(s);
+      peeked_ = false;
+      const void* data = nullptr;
+      size_t bytes = 0;
+      if (pa_stream_peek(s, &data, &bytes) < 0 || bytes == 0) break;
+      peeked_ = true;
+      delivered = true;
+      if (!data) {
+        DeviceEvent e{DeviceEvent::Kind::xrun, clock()};
+        e.lost_frames = bytes / frame_bytes_;
+        sink_.on_event(e);
+        frames += e.lost_frames;
+        continue;
+      }
+      peek_at_ = static_cast<const uint8_t*>(data);
+      peek_left_ = bytes;
     }
-    pa_stream_drop(s);
-    frames += bytes / frame_bytes_;
+    const size_t take = std::min(peek_left_, (budget - frames) * frame_bytes_);
+    deliver(peek_at_, take);
+    peek_at_ += take;
+    peek_left_ -= take;
+    frames += std::max<size_t>(take / frame_bytes_, 1);
     delivered = true;
+  }
+  if (peeked_ && peek_left_ == 0) {
+    pa_stream_drop(s);
+    peeked_ = false;
   }
   return delivered;
 }
@@ -290,7 +338,7 @@ void PulseCaptureStream::to_float(const uint8_t* in, size_t samples, float* out)
 // aligned, the rest through scratch_ (sized by open(): no allocation). A frame split between
 // fragments waits in carry_bytes_.
 void PulseCaptureStream::deliver(const uint8_t* data, size_t bytes) noexcept {
-  const size_t max_frames = scratch_.size() / channels_;
+  const size_t max_frames = kScratchFloats / channels_;
   while (bytes > 0) {
     size_t frames = 0;
     if (carry_ > 0) {
@@ -300,7 +348,7 @@ void PulseCaptureStream::deliver(const uint8_t* data, size_t bytes) noexcept {
       data += take;
       bytes -= take;
       if (carry_ < frame_bytes_) return;
-      to_float(carry_bytes_, channels_, scratch_.data());
+      to_float(carry_bytes_, channels_, scratch_.get());
       carry_ = 0;
       frames = 1;
     }
@@ -313,12 +361,12 @@ void PulseCaptureStream::deliver(const uint8_t* data, size_t bytes) noexcept {
       bytes -= whole_frames * frame_bytes_;
     } else {
       const size_t whole = std::min(whole_frames, max_frames - frames);
-      to_float(data, whole * channels_, scratch_.data() + frames * channels_);
+      to_float(data, whole * channels_, scratch_.get() + frames * channels_);
       frames += whole;
       data += whole * frame_bytes_;
       bytes -= whole * frame_bytes_;
       if (frames > 0) {
-        sink_.on_frames(scratch_.data(), frames, clock());
+        sink_.on_frames(scratch_.get(), frames, clock());
         frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
       }
     }

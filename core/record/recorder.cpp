@@ -23,19 +23,24 @@ constexpr auto kCheckpointEvery = 1s;
 constexpr auto kStallLimit = 10s;
 constexpr auto kProgressEvery = 100ms;
 // How long a wait for the device lasts at most: while a meter is shown, short enough for it to
-// move; otherwise a stream that delivers on this thread (PulseAudio) is waited for up to a
-// checkpoint interval (a signal interrupts the wait), and one that delivers from its own
-// real-time thread, which cannot wake us, is looked at 5 times a second.
+// move; otherwise a stream that delivers on this thread (PulseAudio, 2 s fragments) is waited
+// for until it delivers (a signal interrupts the wait; every wake-up costs: bench/run cpu),
+// and one that delivers from its own real-time thread, which cannot wake us, is looked at 5
+// times a second. Checkpoints follow the deliveries.
 constexpr auto kWaitWithMeter = 50ms;
-constexpr auto kWaitPumped = 1s;
+constexpr auto kWaitPumped = 5s;
 constexpr auto kWaitPolled = 200ms;
 // After SIGINT/SIGTERM the recording goes on until what the device captured before the signal
 // (still in its buffers: up to a PulseAudio fragment and the source's latency) has reached the
 // file; at most this long.
 constexpr auto kStopDrainLimit = 3s;
-// Converted frames are handed to the writer in batches, at each checkpoint (every system call
-// costs: bench/run cpu), and never more than this many samples (1 MiB) at a time.
-constexpr size_t kMaxPendingSamples = size_t{1} << 18;
+// With this much of `-d` left, the stream is told (CaptureStream::end_soon).
+constexpr auto kEndSoonWithin = 2500ms;
+// Converted frames are handed to the writer in batches of this many samples (256 KiB of
+// floats, one write(2) of 128 KiB in pcm16), and at each checkpoint: few system calls, and
+// buffers that stay in the cache (a batch of seconds costs more in page faults and cache
+// misses than the write(2)s it saves: bench/run cpu).
+constexpr size_t kMaxPendingSamples = size_t{1} << 16;
 
 // Frames of a chunk that start before `limit` on the session clock. A stream's `at` is its
 // first frame's time floored to the nanosecond, so it may be up to 1 ns early: a frame whose
@@ -135,9 +140,9 @@ Status Session::start() {
       req_.split ? static_cast<uint64_t>(std::llround(to_seconds(*req_.split) * spec.rate)) : 0;
   files_ = std::make_unique<FileSequence>(req_.path, spec, req_.overwrite, split_frames);
   peaks_.assign(in_channels_, 0.0f);
-  // Two seconds: the checkpoint every second writes it out, in one piece. A pipe gets 100 ms
-  // pieces instead, so that what reads it (a player, an encoder) is not kept waiting.
-  const size_t batch_frames = req_.path == "-" ? spec.rate / 10 : size_t{2} * spec.rate;
+  // A pipe gets 100 ms pieces at most, so that what reads it (a player, an encoder) is not
+  // kept waiting.
+  const size_t batch_frames = req_.path == "-" ? spec.rate / 10 : kMaxPendingSamples;
   pending_limit_ = std::min(std::max<size_t>(batch_frames, 1) * spec.channels, kMaxPendingSamples);
   pending_.reserve(pending_limit_);
   return reconvert(in_rate_, in_channels_);
@@ -338,10 +343,15 @@ RecordOutcome Session::run() {
   auto last_checkpoint = Clock::now();
   auto last_progress = Clock::now();
   const auto wait = controls_.on_progress ? kWaitWithMeter : kWaitPumped;
+  bool ending = false;  // the stream was told the end is near
   while (true) {
     if (auto s = wait_and_process(wait); !s) return finish(s.error(), "error");
     if (done_) return finish(std::nullopt, "duration");
     const Duration clock = stream_->clock();
+    if (req_.duration && !ending && *req_.duration - clock <= kEndSoonWithin) {
+      stream_->end_soon(*req_.duration - clock);  // its last fragments small: no late end
+      ending = true;
+    }
     if (req_.duration && clock >= *req_.duration) {
       // The clock passed the end while no frames came (a gap): take what is queued, stop.
       ring_->close();
@@ -352,6 +362,7 @@ RecordOutcome Session::run() {
     if (controls_.stop && controls_.stop->load()) {
       // What the device captured before the signal is still on its way: wait for it (as far
       // as the stream can say, else for one more delivery), then stop.
+      stream_->end_soon(Duration{0});
       const auto target = stream_->captured();
       const auto until = Clock::now() + kStopDrainLimit;
       const auto arrived = [&] {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+// Header-only (TOML_HEADER_ONLY=1, the default): not linked to libtomlplusplus.so.
 #include <toml++/toml.h>
 #include <cstdlib>
 #include <filesystem>

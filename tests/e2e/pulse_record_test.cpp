@@ -121,7 +121,7 @@ TEST_F(PulseRecord, Float32CarriesTheToneToo) {
 constexpr auto kSinkSettles = 2500ms;
 
 TEST_F(PulseRecord, SigintKeepsWhatWasCapturedBeforeTheSignal) {
-  // The server sends a fragment every 500 ms: what it captured since the last one is still on
+  // The server sends a fragment every 2 s: what it captured since the last one is still on
   // its way when the signal comes, and must reach the file all the same.
   const std::string dir = temp_dir();
   const std::string tone = make_tone(dir, 10), out = dir + "/captured.wav";
