@@ -91,8 +91,9 @@ class UnlinkGuard {
 
 constexpr unsigned kMaxChannels = 1024;  // libsndfile's SF_MAX_CHANNELS
 constexpr unsigned kMaxRate = 1000000;
-// write() refreshes the header after this many seconds of audio without a checkpoint.
-constexpr unsigned kRefreshSeconds = 1;
+// write() refreshes the header after half a second of audio without one: a SIGKILL then
+// leaves a header at most that and one batch behind, whenever the checkpoints come.
+constexpr unsigned kRefreshesPerSecond = 2;
 // Samples are converted here (pcm_encode.h: libsndfile's own scheme, float32 clipped too) and
 // handed to libsndfile as raw bytes, this many samples at a time: one write(2) each. Through
 // sf_writef_float libsndfile converts into an 8 KiB buffer and makes a write(2) of each, 24 a
@@ -251,7 +252,7 @@ class SndfileWriter final : public Writer {
     if (n == want) {
       frames_ += frames;
       since_header_ += frames;
-      if (since_header_ >= uint64_t{spec_.rate} * kRefreshSeconds) return update_header();
+      if (since_header_ * kRefreshesPerSecond >= spec_.rate) return update_header();
       return ok_status();
     }
     std::string cause = sndfile_text(file_.get());

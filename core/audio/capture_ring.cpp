@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <type_traits>
 
 namespace sc::audio {
 
@@ -31,7 +32,7 @@ bool CaptureRing::push(const Chunk& chunk, const float* data, size_t count) noex
       ch - chunk_tail_.load(std::memory_order_acquire) >= chunk_capacity_) {
     return false;
   }
-  if (count > 0 && data != nullptr) {
+  if (count > 0 && data != nullptr) {  // events come with no samples (and no data)
     const size_t start = sh & sample_mask_;
     const size_t first = std::min(count, sample_capacity_ - start);
     std::memcpy(&samples_.get()[start], data, first * sizeof(float));

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <type_traits>
 #include <vector>
 
 #include "core/audio/device.h"
@@ -74,15 +73,16 @@ class CaptureRing final : public CaptureSink {
   bool push(const Chunk& chunk, const float* data, size_t samples) noexcept;
   size_t used_samples() const;
 
-  // Descriptors are trivially copyable and written whole by push() before they are read.
-  struct FreeRaw {
+  struct FreeRaw {  // for storage from ::operator new
     void operator()(void* p) const { ::operator delete(p); }
   };
   size_t sample_capacity_;
   std::unique_ptr<float[]> samples_;
   size_t sample_mask_;
   size_t chunk_capacity_;
-  std::unique_ptr<Descriptor, FreeRaw> chunks_;  // chunk_capacity_ of them, not constructed
+  // Room for chunk_capacity_ descriptors, not constructed: push() constructs each whole
+  // before pop() reads it (they are trivially copyable and destructible).
+  std::unique_ptr<Descriptor, FreeRaw> chunks_;
   size_t chunk_mask_;
   // Monotonic indices; producer owns the heads, consumer the tails.
   alignas(64) std::atomic<size_t> sample_head_{0};
