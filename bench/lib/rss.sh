@@ -73,18 +73,18 @@ bench_rss() {
   say "file checked with ffprobe (exit 0, duration); header = the file's first four bytes"
   printf '%-26s %9s %10s %9s %8s %-5s %12s %s\n' run peak_MiB anon_MiB wall_s x_rt header ffprobe_s note
   local sc_short="" sc_long="" failed=0 invalid=0
-  rss_once "soundcheck $RSS_SHORT" "$RSS_SHORT_S" "$work/rss-short.wav" \
-    "$SC" record -q -D virtual:speed=max -d "$RSS_SHORT" -e pcm24 "$work/rss-short.wav"
-  [[ $R_STATUS == failed ]] && failed=1
-  [[ $R_STATUS == invalid ]] && invalid=1
-  [[ $R_RSS != - ]] && sc_short=$R_RSS
-  sync
-  rss_once "soundcheck $RSS_LONG" "$RSS_LONG_S" "$work/rss-long.wav" \
-    "$SC" record -q -D virtual:speed=max -d "$RSS_LONG" -e pcm24 "$work/rss-long.wav"
-  [[ $R_STATUS == failed ]] && failed=1
-  [[ $R_STATUS == invalid ]] && invalid=1
-  [[ $R_RSS != - ]] && sc_long=$R_RSS
-  sync
+  # One soundcheck recording of $1 ($2 seconds) into $3; its peak RSS in R_RSS ("" if none).
+  sc_rss() {
+    rss_once "soundcheck $1" "$2" "$3" "$SC" record -q -D virtual:speed=max -d "$1" -e pcm24 "$3"
+    [[ $R_STATUS == failed ]] && failed=1
+    [[ $R_STATUS == invalid ]] && invalid=1
+    [[ $R_RSS == - ]] && R_RSS=""
+    sync
+  }
+  sc_rss "$RSS_SHORT" "$RSS_SHORT_S" "$work/rss-short.wav"
+  sc_short=$R_RSS
+  sc_rss "$RSS_LONG" "$RSS_LONG_S" "$work/rss-long.wav"
+  sc_long=$R_RSS
   # sox writes a WAV over 4 GiB without complaint but with wrapped sizes (it then reads as
   # 686.9 s): the peer writes Sony Wave64 instead, sox's format for files that big.
   rss_once "sox $RSS_LONG (w64)" "$RSS_LONG_S" "$work/rss-sox.w64" \

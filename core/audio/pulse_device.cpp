@@ -79,11 +79,9 @@ class PulseCaptureStream final : public CaptureStream {
   static void on_overflow(pa_stream* s, void* self);
   static void on_success(pa_stream* s, int success, void* self);
 
-  // What one pump() hands the sink at most (about): a scratch buffer's worth.
-  size_t piece_frames() const { return std::min(fragment_frames_, kScratchFloats / channels_); }
-  // Hands the sink what the server sent until about `budget` frames went (the rest waits in
-  // libpulse's queue for the next pump). True if anything was delivered.
-  bool read_fragments(size_t budget) noexcept;
+  // Hands the sink what the server sent, about a scratch buffer's worth at most (the rest
+  // waits, peeked or in libpulse's queue, for the next pump). True if anything was delivered.
+  bool read_fragments() noexcept;
   void deliver(const uint8_t* data, size_t bytes) noexcept;
   // `samples` samples as the server sends them, to float at `out`.
   void to_float(const uint8_t* in, size_t samples, float* out) const noexcept;
@@ -212,7 +210,7 @@ void PulseCaptureStream::stop() noexcept {
 bool PulseCaptureStream::pump(std::chrono::milliseconds timeout) {
   if (!running_ || gone_.load()) return true;
   // What the server sent before (a backlog left by the budget) first, without waiting.
-  if (read_fragments(piece_frames())) return true;
+  if (read_fragments()) return true;
   const auto deadline = steady_clock::now() + timeout;
   pa_mainloop* loop = conn_.loop.get();
   for (;;) {
@@ -223,7 +221,7 @@ bool PulseCaptureStream::pump(std::chrono::milliseconds timeout) {
     // 0: the time passed, or a signal interrupted the wait: either way the caller looks.
     const int ready = pa_mainloop_poll(loop);
     if (ready < 0 || pa_mainloop_dispatch(loop) < 0) break;
-    if (read_fragments(piece_frames()) || gone_.load() || !running_ || ready == 0) return true;
+    if (read_fragments() || gone_.load() || !running_ || ready == 0) return true;
   }
   end();  // the loop failed: nothing more will come
   return true;
@@ -284,8 +282,9 @@ void PulseCaptureStream::on_overflow(pa_stream*, void* p) {
 // A hole (data the server lost) is an xrun event with its length. A fragment larger than the
 // budget is handed over in pieces: it stays peeked (libpulse keeps its memory) until its last
 // byte went, over as many calls as that takes.
-bool PulseCaptureStream::read_fragments(size_t budget) noexcept {
+bool PulseCaptureStream::read_fragments() noexcept {
   pa_stream* s = stream_.get();
+  const size_t budget = std::min(fragment_frames_, kScratchFloats / channels_);
   bool delivered = false;
   size_t frames = 0;
   while (frames < budget) {
@@ -296,12 +295,12 @@ bool PulseCaptureStream::read_fragments(size_t budget) noexcept {
       size_t bytes = 0;
       if (pa_stream_peek(s, &data, &bytes) < 0 || bytes == 0) break;
       peeked_ = true;
-      delivered = true;
       if (!data) {
         DeviceEvent e{DeviceEvent::Kind::xrun, clock()};
         e.lost_frames = bytes / frame_bytes_;
         sink_.on_event(e);
         frames += e.lost_frames;
+        delivered = true;
         continue;
       }
       peek_at_ = static_cast<const uint8_t*>(data);

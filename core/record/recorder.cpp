@@ -142,8 +142,9 @@ Status Session::start() {
   peaks_.assign(in_channels_, 0.0f);
   // A pipe gets 100 ms pieces at most, so that what reads it (a player, an encoder) is not
   // kept waiting.
-  const size_t batch_frames = req_.path == "-" ? spec.rate / 10 : kMaxPendingSamples;
-  pending_limit_ = std::min(std::max<size_t>(batch_frames, 1) * spec.channels, kMaxPendingSamples);
+  pending_limit_ = req_.path == "-" ? std::min(std::max<size_t>(spec.rate / 10, 1) * spec.channels,
+                                               kMaxPendingSamples)
+                                    : kMaxPendingSamples;
   pending_.reserve(pending_limit_);
   return reconvert(in_rate_, in_channels_);
 }
