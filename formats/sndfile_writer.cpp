@@ -4,9 +4,11 @@
 // How the file stays playable (DESIGN.md "Files must never be lost"):
 // - The header is written when the file is created, so even a recording killed before its first
 //   frame is a valid, empty file.
-// - checkpoint() rewrites the header with the sizes of everything written so far
-//   (SFC_UPDATE_HEADER_NOW: an fstat, two seeks and one write of about 100 bytes at offset 0).
-//   write() does the same after every second of audio, for callers that never checkpoint. We do
+// - write() holds what it is given, encoded, in a block of at most half a second of audio and
+//   writes the block when it is full. checkpoint() writes what is held, then rewrites the
+//   header with the sizes of everything written so far (SFC_UPDATE_HEADER_NOW: an fstat, two
+//   seeks and one write of about 100 bytes at offset 0). Writing a block does the same after
+//   half a second of audio without an update, for callers that never checkpoint. We do
 //   not use SFC_SET_UPDATE_HEADER_AUTO, which rewrites the header after every sf_write call:
 //   measured on one hour of 48 kHz stereo pcm16 written in 10 ms blocks, auto costs 2.4 s of
 //   CPU, a header update every 100 ms 1.3 s, one per second 1.24 s (plain write(2) of the same
@@ -94,11 +96,13 @@ constexpr unsigned kMaxRate = 1000000;
 // write() refreshes the header after half a second of audio without one: a SIGKILL then
 // leaves a header at most that and one batch behind, whenever the checkpoints come.
 constexpr unsigned kRefreshesPerSecond = 2;
-// Samples are converted here (pcm_encode.h: libsndfile's own scheme, float32 clipped too) and
-// handed to libsndfile as raw bytes, this many samples at a time: one write(2) each. Through
-// sf_writef_float libsndfile converts into an 8 KiB buffer and makes a write(2) of each, 24 a
-// second for 48 kHz stereo pcm16, which showed in the CPU per recorded minute (bench/run cpu).
-constexpr size_t kEncodeSamples = size_t{1} << 16;  // the recorder's batch (recorder.cpp)
+// Samples are converted here (pcm_encode.h: libsndfile's own scheme, float32 clipped too) into
+// a block of this many samples at most (and half a second of audio at most), which goes to
+// libsndfile as raw bytes, one write(2), when it is full, at a checkpoint and at the close.
+// Through sf_writef_float libsndfile converts into an 8 KiB buffer and makes a write(2) of
+// each, 24 a second for 48 kHz stereo pcm16, which showed in the CPU per recorded minute
+// (bench/run cpu); the recorder hands over what it has as it comes, in pieces of any size.
+constexpr size_t kEncodeSamples = size_t{1} << 16;
 
 int sf_container(Container c) {
   switch (c) {
@@ -185,7 +189,10 @@ class SndfileWriter final : public Writer {
         fd_(std::move(fd)),
         file_(std::move(file)),
         data_offset_(data_offset),
-        frame_bytes_(sample_bytes(spec.format.codec) * spec.channels) {}
+        frame_bytes_(sample_bytes(spec.format.codec) * spec.channels),
+        block_frames_(std::max<size_t>(
+            1, std::min<size_t>(kEncodeSamples / spec.channels, spec.rate / kRefreshesPerSecond))) {
+  }
 
   ~SndfileWriter() override { (void)close(); }
 
@@ -196,16 +203,19 @@ class SndfileWriter final : public Writer {
     }
     if (failure_) return *failure_;
     const size_t channels = spec_.channels;
-    const size_t block = std::max<size_t>(1, kEncodeSamples / channels);
     if (!bytes_) {  // once, as large as a block: no growing (and copying) later
-      bytes_ = std::make_unique_for_overwrite<unsigned char[]>(block * frame_bytes_);
+      bytes_ = std::make_unique_for_overwrite<unsigned char[]>(block_frames_ * frame_bytes_);
     }
-    for (size_t done = 0; done < frames;) {
-      const size_t n = std::min(block, frames - done);
-      encode(spec_.format.codec, interleaved + done * channels, n * channels, bytes_.get(),
+    while (frames > 0) {
+      const size_t n = std::min(block_frames_ - held_, frames);
+      encode(spec_.format.codec, interleaved, n * channels, bytes_.get() + held_ * frame_bytes_,
              big_endian_);
-      if (Status s = write_block(bytes_.get(), n); !s) return s;
-      done += n;
+      held_ += n;
+      interleaved += n * channels;
+      frames -= n;
+      if (held_ == block_frames_) {
+        if (Status s = flush(); !s) return s;
+      }
     }
     return ok_status();
   }
@@ -213,15 +223,21 @@ class SndfileWriter final : public Writer {
   Status checkpoint() override {
     // Closed: the header is final. Failed: the header was made to match the file then.
     // Nothing written since the last update (write() refreshed it): it is current.
-    if (closed_ || failure_ || (since_header_ == 0 && header_written_)) return ok_status();
+    if (closed_ || failure_) return ok_status();
+    if (Status s = flush(); !s) return s;
+    if (since_header_ == 0 && header_written_) return ok_status();
     return update_header();
   }
 
   Status close() override {
     if (closed_) return close_error_ ? Status(*close_error_) : ok_status();
     closed_ = true;
-    // An explicit update first: it reports errors, which sf_close does not.
-    Status status = failure_ ? ok_status() : update_header();
+    // What is held, and an explicit update first: it reports errors, which sf_close does not.
+    Status status = ok_status();
+    if (!failure_) {
+      status = flush();
+      if (status) status = update_header();
+    }
     // sf_close writes the final header: plain WAV for a "wav" under 4 GiB.
     const int sf_rc = sf_close(file_.release());
     if (status && sf_rc != SF_ERR_NO_ERROR && !failure_) {
@@ -237,11 +253,18 @@ class SndfileWriter final : public Writer {
     return status;
   }
 
-  uint64_t frames_written() const override { return frames_; }
+  uint64_t frames_written() const override { return frames_ + held_; }
   const std::string& path() const override { return path_; }
   const WriterSpec& spec() const override { return spec_; }
 
  private:
+  // The held block to the file.
+  Status flush() {
+    const size_t n = held_;
+    held_ = 0;
+    return write_block(bytes_.get(), n);
+  }
+
   // `frames` whole frames of encoded bytes.
   Status write_block(const unsigned char* bytes, size_t frames) {
     if (frames == 0) return ok_status();
@@ -294,7 +317,9 @@ class SndfileWriter final : public Writer {
   SndfilePtr file_;    // does not own fd_ (sf_open_fd with close_desc false)
   off_t data_offset_;  // where the first frame is stored
   size_t frame_bytes_;
-  uint64_t frames_ = 0;
+  size_t block_frames_;           // the most frames held in bytes_ before they are written
+  size_t held_ = 0;               // frames encoded in bytes_, not written yet
+  uint64_t frames_ = 0;           // frames in the file
   uint64_t since_header_ = 0;     // frames written since the last header update
   bool header_written_ = false;   // by update_header (the one sf_open wrote does not count)
   std::optional<Error> failure_;  // the first failed write; later writes return it
@@ -303,7 +328,7 @@ class SndfileWriter final : public Writer {
   // The file's samples are big-endian (libsndfile writes CAF so), else little-endian.
   const bool big_endian_ = (sf_command(file_.get(), SFC_RAW_DATA_NEEDS_ENDSWAP, nullptr, 0) ==
                             SF_TRUE) == (std::endian::native == std::endian::little);
-  std::unique_ptr<unsigned char[]> bytes_;  // encoded samples on their way to the file
+  std::unique_ptr<unsigned char[]> bytes_;  // block_frames_ encoded frames on their way
 };
 
 }  // namespace

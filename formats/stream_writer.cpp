@@ -31,7 +31,10 @@ namespace {
 
 constexpr unsigned kMaxChannels = 1024;
 constexpr unsigned kMaxRate = 1000000;
-constexpr size_t kBlockBytes = 64 * 1024;  // converted samples per write(2)
+// Converted samples are held until there are this many bytes or a tenth of a second of audio
+// (so that a reader is not kept waiting), then written with one write(2).
+constexpr size_t kBlockBytes = 64 * 1024;
+constexpr unsigned kBlocksPerSecond = 10;
 
 constexpr uint16_t kWaveFormatPcm = 0x0001;
 constexpr uint16_t kWaveFormatIeeeFloat = 0x0003;
@@ -208,6 +211,8 @@ class StreamWriter final : public Writer {
         label_(std::move(label)),
         spec_(spec),
         frame_bytes_(sample_bytes(spec.format.codec) * spec.channels),
+        block_frames_(std::max<size_t>(
+            1, std::min<size_t>(kBlockBytes / frame_bytes_, spec.rate / kBlocksPerSecond))),
         header_offset_(header_offset),
         header_size_(header_size) {}
 
@@ -220,41 +225,62 @@ class StreamWriter final : public Writer {
     }
     if (failure_) return *failure_;
     const size_t channels = spec_.channels;
-    const size_t block = std::max<size_t>(1, kBlockBytes / frame_bytes_);
-    buffer_.resize(block * frame_bytes_);
-    for (size_t done = 0; done < frames;) {
-      const size_t n = std::min(block, frames - done);
-      encode_le(spec_.format.codec, interleaved + done * channels, n * channels, buffer_.data());
-      if (const int e = write_all(fd_, buffer_.data(), n * frame_bytes_); e != 0) {
-        failure_ = write_error(label_, e);
-        return *failure_;
+    buffer_.resize(block_frames_ * frame_bytes_);  // once
+    while (frames > 0) {
+      const size_t n = std::min(block_frames_ - held_, frames);
+      encode_le(spec_.format.codec, interleaved, n * channels,
+                buffer_.data() + held_ * frame_bytes_);
+      held_ += n;
+      interleaved += n * channels;
+      frames -= n;
+      if (held_ == block_frames_) {
+        if (Status s = flush(); !s) return s;
       }
-      frames_ += n;
-      done += n;
     }
     return ok_status();
   }
 
-  // Every write() reaches the descriptor before it returns. A stream's header has no sizes
-  // to update, but when the output is a regular file its real sizes are written in, so the
-  // file is a plain one that every reader opens (libsndfile and sox refuse a CAF of size -1).
+  // What is held goes out. A stream's header has no sizes to update, but when the output is a
+  // regular file its real sizes are written in, so the file is a plain one that every reader
+  // opens (libsndfile and sox refuse a CAF of size -1).
   Status checkpoint() override {
+    if (closed_ || failure_) return ok_status();
+    if (Status s = flush(); !s) return s;
     patch_sizes();
     return ok_status();
   }
 
-  // Nothing is buffered here; the descriptor stays open (it is not ours).
+  // The descriptor stays open (it is not ours). A failure to write out what was held is
+  // reported here (it was not before).
   Status close() override {
-    if (!closed_) patch_sizes();
+    if (closed_ || failure_) {
+      closed_ = true;
+      return ok_status();
+    }
     closed_ = true;
-    return ok_status();
+    Status s = flush();
+    patch_sizes();
+    return s;
   }
 
-  uint64_t frames_written() const override { return frames_; }
+  uint64_t frames_written() const override { return frames_ + held_; }
   const std::string& path() const override { return path_; }
   const WriterSpec& spec() const override { return spec_; }
 
  private:
+  // The held frames to the descriptor.
+  Status flush() {
+    const size_t n = held_;
+    held_ = 0;
+    if (n == 0) return ok_status();
+    if (const int e = write_all(fd_, buffer_.data(), n * frame_bytes_); e != 0) {
+      failure_ = write_error(label_, e);
+      return *failure_;
+    }
+    frames_ += n;
+    return ok_status();
+  }
+
   // Best effort: a failure leaves the streaming sizes, which ffmpeg still reads.
   void patch_sizes() {
     if (header_offset_ < 0 || failure_) return;
@@ -279,6 +305,8 @@ class StreamWriter final : public Writer {
   std::string path_ = "-";
   WriterSpec spec_;
   size_t frame_bytes_;
+  size_t block_frames_;  // the most frames held in buffer_ before they are written
+  size_t held_ = 0;      // frames encoded in buffer_, not written yet
   off_t header_offset_;  // -1: a stream; else where the header starts in a regular file
   size_t header_size_;
   uint64_t frames_ = 0;

@@ -1,7 +1,9 @@
 // Writers of audio files (DESIGN.md "Files must never be lost"). A file on disk is playable at
 // every moment: its header is current as of the last checkpoint(), and at least once per second
 // of audio written, so a process killed at any point (SIGKILL included) leaves a file every
-// reader opens with what was written until then.
+// reader opens with what reached it until then. A writer holds up to half a second of audio
+// (a file) or a tenth of a second (a stream) before it goes out, so that callers can hand
+// over audio in pieces of any size without a system call for each.
 #pragma once
 
 #include <cstdint>
@@ -26,20 +28,23 @@ class Writer {
   virtual ~Writer() = default;
 
   // Appends `frames` frames of `channels` interleaved floats (nominal range -1..1; values
-  // beyond it are clipped, never wrapped). A failure (disk full, file size limit) is
+  // beyond it are clipped, never wrapped): to what is held, written out when the writer holds
+  // as much as it may. A failure (disk full, file size limit) is
   // Exit::io naming the file and the cause; what was written before stays a valid file
   // (a half-written frame is cut off). The error sticks: later writes return it, and
   // close() after it returns ok, since it was reported already.
   virtual Status write(const float* interleaved, size_t frames) = 0;
 
-  // Makes the file on disk reflect every frame written so far (header sizes current).
-  // Cheap enough to call a few times a second.
+  // Writes out what is held and makes the file on disk reflect every frame written so far
+  // (header sizes current). Cheap enough to call a few times a second. A failure to write out
+  // is reported as by write().
   virtual Status checkpoint() = 0;
 
-  // Finalizes: final header (a WAV-family file under 4 GiB ends as plain WAV), closes the
-  // descriptor. Idempotent; after it, write() fails.
+  // Writes out what is held and finalizes: final header (a WAV-family file under 4 GiB ends
+  // as plain WAV), closes the descriptor. Idempotent; after it, write() fails.
   virtual Status close() = 0;
 
+  // Frames taken by write(): held or in the file (after a failed write: those in the file).
   virtual uint64_t frames_written() const = 0;
   virtual const std::string& path() const = 0;  // "-" for stdout
   virtual const WriterSpec& spec() const = 0;

@@ -36,11 +36,6 @@ constexpr auto kWaitPolled = 200ms;
 constexpr auto kStopDrainLimit = 3s;
 // With this much of `-d` left, the stream is told (CaptureStream::end_soon).
 constexpr auto kEndSoonWithin = 2500ms;
-// Converted frames are handed to the writer in batches of this many samples (256 KiB of
-// floats, one write(2) of 128 KiB in pcm16), and at each checkpoint: few system calls, and
-// buffers that stay in the cache (a batch of seconds costs more in page faults and cache
-// misses than the write(2)s it saves: bench/run cpu).
-constexpr size_t kMaxPendingSamples = size_t{1} << 16;
 
 // Frames of a chunk that start before `limit` on the session clock. A stream's `at` is its
 // first frame's time floored to the nanosecond, so it may be up to 1 ns early: a frame whose
@@ -69,7 +64,6 @@ class Session {
   Status process(const audio::CaptureRing::Chunk& chunk);
   Status write_frames(const float* data, size_t frames);
   Status ensure_open();
-  Status flush_pending();
   Status checkpoint();
   Status handle_event(const audio::DeviceEvent& e);
   Status reconvert(unsigned rate, unsigned channels);
@@ -90,10 +84,6 @@ class Session {
   std::unique_ptr<FileSequence> files_;
   std::unique_ptr<Converter> converter_;
   std::vector<float> in_, out_;
-  // Converted frames waiting to be written (kMaxPendingSamples). Flushed before every
-  // checkpoint, event and stop, so what a checkpoint promises is on disk.
-  std::vector<float> pending_;
-  size_t pending_limit_ = 0;  // in samples
   std::vector<float> peaks_;
   unsigned in_channels_ = 0, in_rate_ = 0;
   bool opened_ = false;  // the first file exists (created with the first frames)
@@ -140,12 +130,6 @@ Status Session::start() {
       req_.split ? static_cast<uint64_t>(std::llround(to_seconds(*req_.split) * spec.rate)) : 0;
   files_ = std::make_unique<FileSequence>(req_.path, spec, req_.overwrite, split_frames);
   peaks_.assign(in_channels_, 0.0f);
-  // A pipe gets 100 ms pieces at most, so that what reads it (a player, an encoder) is not
-  // kept waiting.
-  pending_limit_ = req_.path == "-" ? std::min(std::max<size_t>(spec.rate / 10, 1) * spec.channels,
-                                               kMaxPendingSamples)
-                                    : kMaxPendingSamples;
-  pending_.reserve(pending_limit_);
   return reconvert(in_rate_, in_channels_);
 }
 
@@ -173,19 +157,11 @@ Status Session::ensure_open() {
   return ok_status();
 }
 
+// The writer holds what it is given until it has a block (writer.h): no batching here.
 Status Session::write_frames(const float* data, size_t frames) {
-  const size_t channels = report_.channels;
-  while (frames > 0) {
-    const size_t room = pending_limit_ > pending_.size() ? pending_limit_ - pending_.size() : 0;
-    const size_t n = std::min(frames, std::max<size_t>(room / channels, 1));
-    pending_.insert(pending_.end(), data, data + n * channels);
-    data += n * channels;
-    frames -= n;
-    if (pending_.size() >= pending_limit_) {
-      if (auto s = flush_pending(); !s) return s;
-    }
-  }
-  return ok_status();
+  if (frames == 0) return ok_status();
+  if (auto s = ensure_open(); !s) return s;
+  return files_->write(data, frames);
 }
 
 void Session::measure_peaks(const float* x, size_t frames, unsigned channels) {
@@ -196,18 +172,7 @@ void Session::measure_peaks(const float* x, size_t frames, unsigned channels) {
   }
 }
 
-Status Session::flush_pending() {
-  if (pending_.empty()) return ok_status();
-  if (auto s = ensure_open(); !s) return s;
-  Status s = files_->write(pending_.data(), pending_.size() / report_.channels);
-  pending_.clear();
-  return s;
-}
-
-Status Session::checkpoint() {
-  if (auto s = flush_pending(); !s) return s;
-  return opened_ ? files_->checkpoint() : ok_status();
-}
+Status Session::checkpoint() { return opened_ ? files_->checkpoint() : ok_status(); }
 
 Status Session::process(const audio::CaptureRing::Chunk& chunk) {
   if (chunk.is_event) return handle_event(chunk.event);
@@ -307,7 +272,6 @@ RecordOutcome Session::run() {
       converter_->flush(out_);
       failed(write_frames(out_.data(), out_.size() / report_.channels));
     }
-    if (keep()) failed(flush_pending());
     // Exit 0 always leaves a file: a stop before the first frame writes an empty one.
     if (files_ && !error && !opened_) {
       if (auto s = ensure_open(); !s) error = s.error(), stopped_by = "error";
@@ -408,7 +372,6 @@ RecordOutcome Session::run() {
     }
     if (controls_.next_file && controls_.next_file->load() != files_asked) {
       files_asked = controls_.next_file->load();
-      if (auto s = flush_pending(); !s) return finish(s.error(), "error");
       if (opened_) {
         if (auto s = files_->next(); !s) return finish(s.error(), "error");
       }
