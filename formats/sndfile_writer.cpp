@@ -197,27 +197,42 @@ class SndfileWriter final : public Writer {
   ~SndfileWriter() override { (void)close(); }
 
   Status write(const float* interleaved, size_t frames) override {
-    if (closed_) {
-      return make_error(Exit::internal,
-                        fmt::format("cannot write '{}': the file is already closed", path_));
-    }
-    if (failure_) return *failure_;
     const size_t channels = spec_.channels;
-    if (!bytes_) {  // once, as large as a block: no growing (and copying) later
-      bytes_ = std::make_unique_for_overwrite<unsigned char[]>(block_frames_ * frame_bytes_);
-    }
-    while (frames > 0) {
-      const size_t n = std::min(block_frames_ - held_, frames);
-      encode(spec_.format.codec, interleaved, n * channels, bytes_.get() + held_ * frame_bytes_,
-             big_endian_);
-      held_ += n;
+    return append(frames, [&](unsigned char* out, size_t n) {
+      encode(spec_.format.codec, interleaved, n * channels, out, big_endian_);
       interleaved += n * channels;
-      frames -= n;
-      if (held_ == block_frames_) {
-        if (Status s = flush(); !s) return s;
+    });
+  }
+
+  Status write_s16(const int16_t* interleaved, size_t frames) override {
+    if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
+    const size_t channels = spec_.channels;
+    // Whole blocks straight from the caller's memory when nothing is held and the file's
+    // byte order is ours: no copy at all (a PulseAudio recording writes from the server's
+    // shared memory, as parecord does).
+    const bool native = big_endian_ == (std::endian::native == std::endian::big);
+    while (frames > 0) {
+      if (native && held_ == 0 && frames >= block_frames_) {
+        if (Status s = writable(); !s) return s;
+        const size_t n = frames / block_frames_ * block_frames_;
+        if (Status s = write_block(reinterpret_cast<const unsigned char*>(interleaved), n); !s)
+          return s;
+        interleaved += n * channels;
+        frames -= n;
+        continue;
       }
+      // Into the held block, up to full (when it is written) or to the last frame.
+      const size_t n = std::min(frames, block_frames_ - held_);
+      if (Status s = append(n,
+                            [&](unsigned char* out, size_t m) {
+                              store_s16(interleaved, m * channels, out, big_endian_);
+                              interleaved += m * channels;
+                            });
+          !s)
+        return s;
+      frames -= n;
     }
-    return ok_status();
+    return writable();
   }
 
   Status checkpoint() override {
@@ -258,6 +273,35 @@ class SndfileWriter final : public Writer {
   const WriterSpec& spec() const override { return spec_; }
 
  private:
+  Status writable() const {
+    if (closed_) {
+      return make_error(Exit::internal,
+                        fmt::format("cannot write '{}': the file is already closed", path_));
+    }
+    if (failure_) return *failure_;
+    return ok_status();
+  }
+
+  // Adds `frames` frames to the held block, `fill(out, n)` storing the next n of them at
+  // `out`, and writes the block each time it is full.
+  template <typename Fill>
+  Status append(size_t frames, Fill fill) {
+    if (Status s = writable(); !s) return s;
+    if (!bytes_) {  // once, as large as a block: no growing (and copying) later
+      bytes_ = std::make_unique_for_overwrite<unsigned char[]>(block_frames_ * frame_bytes_);
+    }
+    while (frames > 0) {
+      const size_t n = std::min(block_frames_ - held_, frames);
+      fill(bytes_.get() + held_ * frame_bytes_, n);
+      held_ += n;
+      frames -= n;
+      if (held_ == block_frames_) {
+        if (Status s = flush(); !s) return s;
+      }
+    }
+    return ok_status();
+  }
+
   // The held block to the file.
   Status flush() {
     const size_t n = held_;

@@ -219,25 +219,39 @@ class StreamWriter final : public Writer {
   ~StreamWriter() override { (void)close(); }
 
   Status write(const float* interleaved, size_t frames) override {
-    if (closed_) {
-      return make_error(Exit::internal,
-                        fmt::format("cannot write to {}: the writer is already closed", label_));
-    }
-    if (failure_) return *failure_;
     const size_t channels = spec_.channels;
-    buffer_.resize(block_frames_ * frame_bytes_);  // once
-    while (frames > 0) {
-      const size_t n = std::min(block_frames_ - held_, frames);
-      encode_le(spec_.format.codec, interleaved, n * channels,
-                buffer_.data() + held_ * frame_bytes_);
-      held_ += n;
+    return append(frames, [&](unsigned char* out, size_t n) {
+      encode_le(spec_.format.codec, interleaved, n * channels, out);
       interleaved += n * channels;
-      frames -= n;
-      if (held_ == block_frames_) {
-        if (Status s = flush(); !s) return s;
+    });
+  }
+
+  // pcm16 as it is: whole blocks straight from `interleaved` when nothing is held (a stream is
+  // little-endian, as this machine is).
+  Status write_s16(const int16_t* interleaved, size_t frames) override {
+    if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
+    const size_t channels = spec_.channels;
+    while (frames > 0) {
+      if (std::endian::native == std::endian::little && held_ == 0 && frames >= block_frames_) {
+        if (Status s = writable(); !s) return s;
+        const size_t n = frames / block_frames_ * block_frames_;
+        if (Status s = put(interleaved, n); !s) return s;
+        interleaved += n * channels;
+        frames -= n;
+        continue;
       }
+      // Into the held block, up to full (when it is written) or to the last frame.
+      const size_t n = std::min(frames, block_frames_ - held_);
+      if (Status s = append(n,
+                            [&](unsigned char* out, size_t m) {
+                              store_s16(interleaved, m * channels, out, false);
+                              interleaved += m * channels;
+                            });
+          !s)
+        return s;
+      frames -= n;
     }
-    return ok_status();
+    return writable();
   }
 
   // What is held goes out. A stream's header has no sizes to update, but when the output is a
@@ -268,16 +282,50 @@ class StreamWriter final : public Writer {
   const WriterSpec& spec() const override { return spec_; }
 
  private:
+  Status writable() const {
+    if (closed_) {
+      return make_error(Exit::internal,
+                        fmt::format("cannot write to {}: the writer is already closed", label_));
+    }
+    if (failure_) return *failure_;
+    return ok_status();
+  }
+
+  // Adds `frames` frames to the held block, `fill(out, n)` storing the next n of them at
+  // `out`, and writes the block each time it is full.
+  template <typename Fill>
+  Status append(size_t frames, Fill fill) {
+    if (Status s = writable(); !s) return s;
+    buffer_.resize(block_frames_ * frame_bytes_);  // once
+    while (frames > 0) {
+      const size_t n = std::min(block_frames_ - held_, frames);
+      fill(buffer_.data() + held_ * frame_bytes_, n);
+      held_ += n;
+      frames -= n;
+      if (held_ == block_frames_) {
+        if (Status s = flush(); !s) return s;
+      }
+    }
+    return ok_status();
+  }
+
   // The held frames to the descriptor.
   Status flush() {
     const size_t n = held_;
     held_ = 0;
-    if (n == 0) return ok_status();
-    if (const int e = write_all(fd_, buffer_.data(), n * frame_bytes_); e != 0) {
+    return put(buffer_.data(), n);
+  }
+
+  // `frames` encoded frames at `bytes` to the descriptor.
+  Status put(const void* bytes, size_t frames) {
+    if (frames == 0) return ok_status();
+    if (const int e =
+            write_all(fd_, static_cast<const unsigned char*>(bytes), frames * frame_bytes_);
+        e != 0) {
       failure_ = write_error(label_, e);
       return *failure_;
     }
-    frames_ += n;
+    frames_ += frames;
     return ok_status();
   }
 

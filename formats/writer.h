@@ -35,6 +35,12 @@ class Writer {
   // close() after it returns ok, since it was reported already.
   virtual Status write(const float* interleaved, size_t frames) = 0;
 
+  // As write(), for native-endian 16-bit frames (k stands for k / 32768). A pcm16 writer takes
+  // them as they are, without the round trip through float (and whole blocks of them straight
+  // from `interleaved`, when nothing is held and no byte swap is needed); this default widens
+  // them to float, exactly, and calls write().
+  virtual Status write_s16(const int16_t* interleaved, size_t frames);
+
   // Writes out what is held and makes the file on disk reflect every frame written so far
   // (header sizes current). Cheap enough to call a few times a second. A failure to write out
   // is reported as by write().

@@ -78,6 +78,18 @@ class CaptureSink {
   // A device event, in order with the frames. Same thread rules as on_frames.
   virtual void on_event(const DeviceEvent& event) noexcept = 0;
 
+  // Whether the sink takes 16-bit frames as they are, through on_frames_s16, from a stream
+  // that carries 16-bit samples (StreamParams::keep_bits 16): a recording to pcm16 then never
+  // widens them to float and back. Asked by the stream when it starts. Default: no, every
+  // frame comes to on_frames.
+  virtual bool takes_s16() const noexcept { return false; }
+
+  // Interleaved native-endian 16-bit frames (k stands for k / 32768), for a sink whose
+  // takes_s16() said yes; `data` is 2-byte aligned. Same thread rules as on_frames.
+  virtual void on_frames_s16(const int16_t* data, size_t frames, Duration at) noexcept {
+    (void)data, (void)frames, (void)at;
+  }
+
   // For producers that are not real-time and can wait (the virtual device at speed=max):
   // blocks until the sink can take `frames` more frames, or returns false when the sink
   // wants no more (it is stopping). Never called from a real-time thread.
@@ -124,6 +136,11 @@ class CaptureStream {
     (void)timeout;
     return false;
   }
+
+  // True for streams that deliver on their caller's thread, from pump() (PulseAudio): the
+  // sink is then called only there, on the thread that pumps, so it may do what a real-time
+  // thread may not (write the file at once, allocate). Known from open_capture on.
+  virtual bool pumped() const { return false; }
 
   // Where the session clock will be once everything the device has captured until now has
   // been delivered, for streams whose device buffers more than a period and can say how much

@@ -63,6 +63,7 @@ class PulseCaptureStream final : public CaptureStream {
   Duration clock() const override;
   bool finished() const override { return gone_.load(); }
   bool pump(std::chrono::milliseconds timeout) override;
+  bool pumped() const override { return true; }
   std::optional<Duration> captured() override;
   void end_soon(Duration left) override;
 
@@ -101,7 +102,8 @@ class PulseCaptureStream final : public CaptureStream {
   size_t peek_left_ = 0;
   size_t carry_ = 0;  // bytes of a frame split between fragments, in carry_bytes_
   uint8_t carry_bytes_[PA_CHANNELS_MAX * sizeof(float)] = {};
-  bool s16_ = false;  // the server sends 16-bit samples (else float)
+  bool s16_ = false;       // the server sends 16-bit samples (else float)
+  bool s16_sink_ = false;  // and the sink takes them as they are (asked at start)
   bool running_ = false;
   bool ended_sent_ = false;
   int op_result_ = -1;  // of the last cork or timing update: -1 pending, 0 refused, 1 done
@@ -185,6 +187,7 @@ Status PulseCaptureStream::start() {
   if (running_) return ok_status();
   frames_delivered_.store(0);
   carry_ = 0;
+  s16_sink_ = s16_ && sink_.takes_s16();
   if (peeked_) pa_stream_drop(stream_.get());  // the rest of a fragment from before a stop
   peeked_ = false;
   peek_left_ = 0;
@@ -281,10 +284,12 @@ void PulseCaptureStream::on_overflow(pa_stream*, void* p) {
 
 // A hole (data the server lost) is an xrun event with its length. A fragment larger than the
 // budget is handed over in pieces: it stays peeked (libpulse keeps its memory) until its last
-// byte went, over as many calls as that takes.
+// byte went, over as many calls as that takes. A sink that takes 16-bit frames as they are
+// gets up to a whole fragment at once, straight from the server's memory.
 bool PulseCaptureStream::read_fragments() noexcept {
   pa_stream* s = stream_.get();
-  const size_t budget = std::min(fragment_frames_, kScratchFloats / channels_);
+  const size_t budget =
+      s16_sink_ ? fragment_frames_ : std::min(fragment_frames_, kScratchFloats / channels_);
   bool delivered = false;
   size_t frames = 0;
   while (frames < budget) {
@@ -333,10 +338,18 @@ void PulseCaptureStream::to_float(const uint8_t* in, size_t samples, float* out)
   }
 }
 
-// Whole frames to the sink: float frames straight from the server's memory when they are
-// aligned, the rest through scratch_ (sized by open(): no allocation). A frame split between
-// fragments waits in carry_bytes_.
+// Whole frames to the sink: 16-bit frames for a sink that takes them, and float frames,
+// straight from the server's memory when they are aligned; the rest through scratch_ as float
+// (sized by open(): no allocation). A frame split between fragments waits in carry_bytes_.
 void PulseCaptureStream::deliver(const uint8_t* data, size_t bytes) noexcept {
+  if (s16_sink_ && carry_ == 0 && reinterpret_cast<uintptr_t>(data) % alignof(int16_t) == 0) {
+    if (const size_t whole = bytes / frame_bytes_; whole > 0) {
+      sink_.on_frames_s16(reinterpret_cast<const int16_t*>(data), whole, clock());
+      frames_delivered_.fetch_add(whole, std::memory_order_relaxed);
+      data += whole * frame_bytes_;
+      bytes -= whole * frame_bytes_;
+    }
+  }
   const size_t max_frames = kScratchFloats / channels_;
   while (bytes > 0) {
     size_t frames = 0;

@@ -51,8 +51,12 @@ size_t frames_before(Duration limit, Duration at, size_t frames, unsigned rate) 
   return static_cast<size_t>(std::clamp<int64_t>(keep, 0, static_cast<int64_t>(frames)));
 }
 
-// One recording in progress; record() below drives it.
-class Session {
+// One recording in progress; record() below drives it. It is the stream's sink. A stream that
+// delivers from a real-time thread of its own goes through the ring (DESIGN.md "Data flow"),
+// which this thread drains. A stream pumped on this thread (PulseAudio, whose server already
+// buffers what it captured) needs no ring: its frames are processed as it hands them over,
+// and 16-bit frames bound for a pcm16 file stay 16-bit all the way (bench/run cpu).
+class Session final : private audio::CaptureSink {
  public:
   Session(audio::Device& device, const RecordRequest& req, const Controls& controls)
       : device_(device), req_(req), controls_(controls) {}
@@ -60,8 +64,25 @@ class Session {
   RecordOutcome run();
 
  private:
+  // CaptureSink: to the ring, or (a pumped stream, direct_) processed here and now; the first
+  // error of that is kept in direct_error_ for wait_and_process to return.
+  void on_frames(const float* data, size_t frames, Duration at) noexcept override;
+  void on_event(const audio::DeviceEvent& event) noexcept override;
+  bool wait_for_space(size_t frames) noexcept override;
+  bool takes_s16() const noexcept override { return direct_; }
+  void on_frames_s16(const int16_t* data, size_t frames, Duration at) noexcept override;
+  void keep_error(Status s) noexcept;
+
   Status start();
   Status process(const audio::CaptureRing::Chunk& chunk);
+  // Frames of the device at `at`: cut at the duration, metered, converted, written.
+  Status process_frames(const float* data, size_t frames, unsigned channels, Duration at);
+  // The same for 16-bit frames: written as they are when nothing needs floats (pcm16 file,
+  // no conversion, no meter), else widened first.
+  Status process_s16(const int16_t* data, size_t frames, Duration at);
+  // How many of `frames` frames at `at` are before the duration (all without one); sets done_
+  // when that is not all of them. Nothing once done_.
+  size_t frames_to_take(size_t frames, Duration at);
   Status write_frames(const float* data, size_t frames);
   Status ensure_open();
   Status checkpoint();
@@ -86,6 +107,8 @@ class Session {
   std::vector<float> in_, out_;
   std::vector<float> peaks_;
   unsigned in_channels_ = 0, in_rate_ = 0;
+  bool direct_ = false;  // the stream is pumped here: no ring
+  std::optional<Error> direct_error_;
   bool opened_ = false;  // the first file exists (created with the first frames)
   bool done_ = false;    // the duration was reached
   bool device_gone_ = false;
@@ -102,12 +125,7 @@ Status Session::start() {
   // profile asked for a buffer. Without one, the device's relaxed default.
   if (params.buffer_frames == 0 && controls_.on_progress) params.buffer_frames = nominal_rate / 10;
   if (req_.format.codec == formats::Codec::pcm16) params.keep_bits = 16;
-  const size_t period = params.buffer_frames ? params.buffer_frames : 1024;
-  // Two seconds of audio, and room for many periods, allocated before the stream starts.
-  ring_ = std::make_unique<audio::CaptureRing>(
-      std::max<size_t>(size_t{2} * nominal_rate, 16 * period) * params.channels, 8192);
-  ring_->set_channels(params.channels);
-  auto stream = device_.open_capture(params, *ring_);
+  auto stream = device_.open_capture(params, *this);
   if (!stream) return stream.error();
   stream_ = std::move(*stream);
   // The format of the first frames, read before the start: a producer at speed=max may have
@@ -115,6 +133,15 @@ Status Session::start() {
   // format_changed event).
   in_rate_ = stream_->rate();
   in_channels_ = stream_->channels();
+  direct_ = stream_->pumped();
+  if (!direct_) {
+    // Two seconds of audio, and room for many periods, allocated before the stream starts
+    // (no stream calls its sink before that).
+    const size_t period = params.buffer_frames ? params.buffer_frames : 1024;
+    ring_ = std::make_unique<audio::CaptureRing>(
+        std::max<size_t>(size_t{2} * nominal_rate, 16 * period) * in_channels_, 8192);
+    ring_->set_channels(in_channels_);
+  }
   if (auto s = stream_->start(); !s) return s;
   report_.device_rate = in_rate_;
   report_.device_channels = in_channels_;
@@ -174,23 +201,66 @@ void Session::measure_peaks(const float* x, size_t frames, unsigned channels) {
 
 Status Session::checkpoint() { return opened_ ? files_->checkpoint() : ok_status(); }
 
+void Session::on_frames(const float* data, size_t frames, Duration at) noexcept {
+  if (!direct_) return ring_->on_frames(data, frames, at);
+  if (!direct_error_) keep_error(process_frames(data, frames, in_channels_, at));
+}
+
+void Session::on_frames_s16(const int16_t* data, size_t frames, Duration at) noexcept {
+  if (direct_ && !direct_error_) keep_error(process_s16(data, frames, at));
+}
+
+void Session::on_event(const audio::DeviceEvent& event) noexcept {
+  if (!direct_) return ring_->on_event(event);
+  if (!direct_error_) keep_error(handle_event(event));
+}
+
+bool Session::wait_for_space(size_t frames) noexcept {
+  return direct_ ? !direct_error_ : ring_->wait_for_space(frames);
+}
+
+void Session::keep_error(Status s) noexcept {
+  if (!s && !direct_error_) direct_error_ = s.error();
+}
+
 Status Session::process(const audio::CaptureRing::Chunk& chunk) {
   if (chunk.is_event) return handle_event(chunk.event);
-  if (done_) return ok_status();
-  size_t frames = chunk.frames;
-  if (req_.duration) {
-    frames = frames_before(*req_.duration, chunk.at, chunk.frames, in_rate_);
-    if (frames < chunk.frames) done_ = true;
+  return process_frames(in_.data(), chunk.frames, chunk.channels, chunk.at);
+}
+
+size_t Session::frames_to_take(size_t frames, Duration at) {
+  if (done_) return 0;
+  if (!req_.duration) return frames;
+  const size_t take = frames_before(*req_.duration, at, frames, in_rate_);
+  if (take < frames) done_ = true;
+  return take;
+}
+
+Status Session::process_frames(const float* data, size_t frames, unsigned channels, Duration at) {
+  frames = frames_to_take(frames, at);
+  if (frames == 0) return ok_status();
+  if (channels != in_channels_) {  // the device changed its channel count without telling
+    if (auto s = reconvert(in_rate_, channels); !s) return s;
   }
-  const unsigned ch = chunk.channels;
-  if (ch != in_channels_) {  // the device changed its channel count without telling: follow it
-    if (auto s = reconvert(in_rate_, ch); !s) return s;
-  }
-  if (controls_.on_progress) measure_peaks(in_.data(), frames, ch);
-  if (converter_->identity()) return write_frames(in_.data(), frames);
+  if (controls_.on_progress) measure_peaks(data, frames, channels);
+  if (converter_->identity()) return write_frames(data, frames);
   out_.clear();
-  converter_->convert(in_.data(), frames, out_);
+  converter_->convert(data, frames, out_);
   return write_frames(out_.data(), out_.size() / report_.channels);
+}
+
+Status Session::process_s16(const int16_t* data, size_t frames, Duration at) {
+  const bool as_is = converter_->identity() && req_.format.codec == formats::Codec::pcm16 &&
+                     !controls_.on_progress;
+  if (!as_is) {
+    in_.resize(frames * in_channels_);
+    for (size_t i = 0; i < in_.size(); ++i) in_[i] = static_cast<float>(data[i]) / 32768.0f;
+    return process_frames(in_.data(), frames, in_channels_, at);
+  }
+  frames = frames_to_take(frames, at);
+  if (frames == 0) return ok_status();
+  if (auto s = ensure_open(); !s) return s;
+  return files_->write_s16(data, frames);
 }
 
 Status Session::handle_event(const audio::DeviceEvent& e) {
@@ -226,6 +296,10 @@ Status Session::handle_event(const audio::DeviceEvent& e) {
 }
 
 Status Session::wait_and_process(std::chrono::milliseconds timeout) {
+  if (direct_) {  // what the stream hands over is processed in on_frames, during the pump
+    stream_->pump(timeout);
+    return direct_error_ ? Status(*direct_error_) : ok_status();
+  }
   // A stream that delivers from its own real-time thread cannot wake us (no system calls
   // there), so that case polls; one that may block in wait_for_space wakes us itself.
   if (!stream_->pump(timeout)) ring_->wait_for_data(std::min(timeout, kWaitPolled));
@@ -237,6 +311,7 @@ Status Session::wait_and_process(std::chrono::milliseconds timeout) {
 }
 
 Status Session::drain() {
+  if (!ring_) return ok_status();
   audio::CaptureRing::Chunk chunk;
   while (ring_->pop(chunk, in_)) {
     if (auto s = process(chunk); !s) return s;
@@ -319,7 +394,7 @@ RecordOutcome Session::run() {
     }
     if (req_.duration && clock >= *req_.duration) {
       // The clock passed the end while no frames came (a gap): take what is queued, stop.
-      ring_->close();
+      if (ring_) ring_->close();
       stream_->stop();
       if (auto s = drain(); !s) return finish(s.error(), "error");
       return finish(std::nullopt, "duration");
@@ -362,7 +437,7 @@ RecordOutcome Session::run() {
                                "the file holds everything recorded until then, finalized"),
                     "device");
     }
-    if (device_gone_ || (stream_->finished() && ring_->empty())) {
+    if (device_gone_ || (stream_->finished() && (!ring_ || ring_->empty()))) {
       Error e = make_error(
           Exit::temp_fail,
           fmt::format("the input device '{}' went away and did not come back", device_.info().name),
