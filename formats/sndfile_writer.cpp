@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "formats/held_block.h"
 #include "formats/pcm_encode.h"
 #include "formats/sys_error.h"
 #include "formats/writer.h"
@@ -181,6 +182,15 @@ Error create_error(const std::string& path, int e) {
 }
 
 class SndfileWriter final : public Writer {
+  // Where the held block goes: write_block.
+  struct Put {
+    SndfileWriter* self;
+    Status operator()(const unsigned char* bytes, size_t frames) const {
+      return self->write_block(bytes, frames);
+    }
+  };
+  Put put() { return Put{this}; }
+
  public:
   SndfileWriter(std::string path, const WriterSpec& spec, UniqueFd fd, SndfilePtr file,
                 off_t data_offset)
@@ -190,56 +200,35 @@ class SndfileWriter final : public Writer {
         file_(std::move(file)),
         data_offset_(data_offset),
         frame_bytes_(sample_bytes(spec.format.codec) * spec.channels),
-        block_frames_(std::max<size_t>(
-            1, std::min<size_t>(kEncodeSamples / spec.channels, spec.rate / kRefreshesPerSecond))) {
-  }
+        block_(frame_bytes_,
+               std::min<size_t>(kEncodeSamples / spec.channels, spec.rate / kRefreshesPerSecond)) {}
 
   ~SndfileWriter() override { (void)close(); }
 
   Status write(const float* interleaved, size_t frames) override {
+    if (Status s = writable(); !s) return s;
     const size_t channels = spec_.channels;
-    return append(frames, [&](unsigned char* out, size_t n) {
+    const auto fill = [&](unsigned char* out, size_t n) {
       encode(spec_.format.codec, interleaved, n * channels, out, big_endian_);
       interleaved += n * channels;
-    });
+    };
+    return block_.add(frames, fill, put());
   }
 
+  // pcm16 as it is: whole blocks straight from the caller's memory when nothing is held and
+  // the file's byte order is ours (a PulseAudio recording can write from the server's shared
+  // memory, as parecord does).
   Status write_s16(const int16_t* interleaved, size_t frames) override {
     if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
-    const size_t channels = spec_.channels;
-    // Whole blocks straight from the caller's memory when nothing is held and the file's
-    // byte order is ours: no copy at all (a PulseAudio recording writes from the server's
-    // shared memory, as parecord does).
-    const bool native = big_endian_ == (std::endian::native == std::endian::big);
-    while (frames > 0) {
-      if (native && held_ == 0 && frames >= block_frames_) {
-        if (Status s = writable(); !s) return s;
-        const size_t n = frames / block_frames_ * block_frames_;
-        if (Status s = write_block(reinterpret_cast<const unsigned char*>(interleaved), n); !s)
-          return s;
-        interleaved += n * channels;
-        frames -= n;
-        continue;
-      }
-      // Into the held block, up to full (when it is written) or to the last frame.
-      const size_t n = std::min(frames, block_frames_ - held_);
-      if (Status s = append(n,
-                            [&](unsigned char* out, size_t m) {
-                              store_s16(interleaved, m * channels, out, big_endian_);
-                              interleaved += m * channels;
-                            });
-          !s)
-        return s;
-      frames -= n;
-    }
-    return writable();
+    if (Status s = writable(); !s) return s;
+    return block_.add_s16(interleaved, frames, spec_.channels, big_endian_, put());
   }
 
   Status checkpoint() override {
     // Closed: the header is final. Failed: the header was made to match the file then.
     // Nothing written since the last update (write() refreshed it): it is current.
     if (closed_ || failure_) return ok_status();
-    if (Status s = flush(); !s) return s;
+    if (Status s = block_.flush(put()); !s) return s;
     if (since_header_ == 0 && header_written_) return ok_status();
     return update_header();
   }
@@ -250,7 +239,7 @@ class SndfileWriter final : public Writer {
     // What is held, and an explicit update first: it reports errors, which sf_close does not.
     Status status = ok_status();
     if (!failure_) {
-      status = flush();
+      status = block_.flush(put());
       if (status) status = update_header();
     }
     // sf_close writes the final header: plain WAV for a "wav" under 4 GiB.
@@ -268,7 +257,7 @@ class SndfileWriter final : public Writer {
     return status;
   }
 
-  uint64_t frames_written() const override { return frames_ + held_; }
+  uint64_t frames_written() const override { return frames_ + block_.frames(); }
   const std::string& path() const override { return path_; }
   const WriterSpec& spec() const override { return spec_; }
 
@@ -280,33 +269,6 @@ class SndfileWriter final : public Writer {
     }
     if (failure_) return *failure_;
     return ok_status();
-  }
-
-  // Adds `frames` frames to the held block, `fill(out, n)` storing the next n of them at
-  // `out`, and writes the block each time it is full.
-  template <typename Fill>
-  Status append(size_t frames, Fill fill) {
-    if (Status s = writable(); !s) return s;
-    if (!bytes_) {  // once, as large as a block: no growing (and copying) later
-      bytes_ = std::make_unique_for_overwrite<unsigned char[]>(block_frames_ * frame_bytes_);
-    }
-    while (frames > 0) {
-      const size_t n = std::min(block_frames_ - held_, frames);
-      fill(bytes_.get() + held_ * frame_bytes_, n);
-      held_ += n;
-      frames -= n;
-      if (held_ == block_frames_) {
-        if (Status s = flush(); !s) return s;
-      }
-    }
-    return ok_status();
-  }
-
-  // The held block to the file.
-  Status flush() {
-    const size_t n = held_;
-    held_ = 0;
-    return write_block(bytes_.get(), n);
   }
 
   // `frames` whole frames of encoded bytes.
@@ -361,8 +323,7 @@ class SndfileWriter final : public Writer {
   SndfilePtr file_;    // does not own fd_ (sf_open_fd with close_desc false)
   off_t data_offset_;  // where the first frame is stored
   size_t frame_bytes_;
-  size_t block_frames_;           // the most frames held in bytes_ before they are written
-  size_t held_ = 0;               // frames encoded in bytes_, not written yet
+  HeldBlock block_;               // encoded frames on their way to the file
   uint64_t frames_ = 0;           // frames in the file
   uint64_t since_header_ = 0;     // frames written since the last header update
   bool header_written_ = false;   // by update_header (the one sf_open wrote does not count)
@@ -372,7 +333,6 @@ class SndfileWriter final : public Writer {
   // The file's samples are big-endian (libsndfile writes CAF so), else little-endian.
   const bool big_endian_ = (sf_command(file_.get(), SFC_RAW_DATA_NEEDS_ENDSWAP, nullptr, 0) ==
                             SF_TRUE) == (std::endian::native == std::endian::little);
-  std::unique_ptr<unsigned char[]> bytes_;  // block_frames_ encoded frames on their way
 };
 
 }  // namespace

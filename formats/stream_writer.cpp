@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/held_block.h"
 #include "formats/pcm_encode.h"
 #include "formats/sys_error.h"
 #include "formats/writer.h"
@@ -204,6 +205,15 @@ off_t patchable_offset(int fd) {
 }
 
 class StreamWriter final : public Writer {
+  // Where the held block goes: put.
+  struct Put {
+    StreamWriter* self;
+    Status operator()(const unsigned char* bytes, size_t frames) const {
+      return self->put(bytes, frames);
+    }
+  };
+  Put put_fn() { return Put{this}; }
+
  public:
   StreamWriter(int fd, std::string label, const WriterSpec& spec, off_t header_offset,
                size_t header_size)
@@ -211,47 +221,29 @@ class StreamWriter final : public Writer {
         label_(std::move(label)),
         spec_(spec),
         frame_bytes_(sample_bytes(spec.format.codec) * spec.channels),
-        block_frames_(std::max<size_t>(
-            1, std::min<size_t>(kBlockBytes / frame_bytes_, spec.rate / kBlocksPerSecond))),
+        block_(frame_bytes_,
+               std::min<size_t>(kBlockBytes / frame_bytes_, spec.rate / kBlocksPerSecond)),
         header_offset_(header_offset),
         header_size_(header_size) {}
 
   ~StreamWriter() override { (void)close(); }
 
   Status write(const float* interleaved, size_t frames) override {
+    if (Status s = writable(); !s) return s;
     const size_t channels = spec_.channels;
-    return append(frames, [&](unsigned char* out, size_t n) {
+    const auto fill = [&](unsigned char* out, size_t n) {
       encode_le(spec_.format.codec, interleaved, n * channels, out);
       interleaved += n * channels;
-    });
+    };
+    return block_.add(frames, fill, put_fn());
   }
 
-  // pcm16 as it is: whole blocks straight from `interleaved` when nothing is held (a stream is
-  // little-endian, as this machine is).
+  // pcm16 as it is: whole blocks straight from `interleaved` when nothing is held and this
+  // machine is little-endian, as a stream is.
   Status write_s16(const int16_t* interleaved, size_t frames) override {
     if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
-    const size_t channels = spec_.channels;
-    while (frames > 0) {
-      if (std::endian::native == std::endian::little && held_ == 0 && frames >= block_frames_) {
-        if (Status s = writable(); !s) return s;
-        const size_t n = frames / block_frames_ * block_frames_;
-        if (Status s = put(interleaved, n); !s) return s;
-        interleaved += n * channels;
-        frames -= n;
-        continue;
-      }
-      // Into the held block, up to full (when it is written) or to the last frame.
-      const size_t n = std::min(frames, block_frames_ - held_);
-      if (Status s = append(n,
-                            [&](unsigned char* out, size_t m) {
-                              store_s16(interleaved, m * channels, out, false);
-                              interleaved += m * channels;
-                            });
-          !s)
-        return s;
-      frames -= n;
-    }
-    return writable();
+    if (Status s = writable(); !s) return s;
+    return block_.add_s16(interleaved, frames, spec_.channels, false, put_fn());
   }
 
   // What is held goes out. A stream's header has no sizes to update, but when the output is a
@@ -259,7 +251,7 @@ class StreamWriter final : public Writer {
   // opens (libsndfile and sox refuse a CAF of size -1).
   Status checkpoint() override {
     if (closed_ || failure_) return ok_status();
-    if (Status s = flush(); !s) return s;
+    if (Status s = block_.flush(put_fn()); !s) return s;
     patch_sizes();
     return ok_status();
   }
@@ -272,12 +264,12 @@ class StreamWriter final : public Writer {
       return ok_status();
     }
     closed_ = true;
-    Status s = flush();
+    Status s = block_.flush(put_fn());
     patch_sizes();
     return s;
   }
 
-  uint64_t frames_written() const override { return frames_ + held_; }
+  uint64_t frames_written() const override { return frames_ + block_.frames(); }
   const std::string& path() const override { return path_; }
   const WriterSpec& spec() const override { return spec_; }
 
@@ -289,31 +281,6 @@ class StreamWriter final : public Writer {
     }
     if (failure_) return *failure_;
     return ok_status();
-  }
-
-  // Adds `frames` frames to the held block, `fill(out, n)` storing the next n of them at
-  // `out`, and writes the block each time it is full.
-  template <typename Fill>
-  Status append(size_t frames, Fill fill) {
-    if (Status s = writable(); !s) return s;
-    buffer_.resize(block_frames_ * frame_bytes_);  // once
-    while (frames > 0) {
-      const size_t n = std::min(block_frames_ - held_, frames);
-      fill(buffer_.data() + held_ * frame_bytes_, n);
-      held_ += n;
-      frames -= n;
-      if (held_ == block_frames_) {
-        if (Status s = flush(); !s) return s;
-      }
-    }
-    return ok_status();
-  }
-
-  // The held frames to the descriptor.
-  Status flush() {
-    const size_t n = held_;
-    held_ = 0;
-    return put(buffer_.data(), n);
   }
 
   // `frames` encoded frames at `bytes` to the descriptor.
@@ -353,14 +320,12 @@ class StreamWriter final : public Writer {
   std::string path_ = "-";
   WriterSpec spec_;
   size_t frame_bytes_;
-  size_t block_frames_;  // the most frames held in buffer_ before they are written
-  size_t held_ = 0;      // frames encoded in buffer_, not written yet
+  HeldBlock block_;      // encoded frames on their way to the descriptor
   off_t header_offset_;  // -1: a stream; else where the header starts in a regular file
   size_t header_size_;
   uint64_t frames_ = 0;
   bool closed_ = false;
   std::optional<Error> failure_;  // the first failed write; later writes return it
-  std::vector<unsigned char> buffer_;
 };
 
 }  // namespace

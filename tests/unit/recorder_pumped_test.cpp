@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/read_ints.h"
 #include "tests/support/temp_dir.h"
 
 #include <cstdint>
@@ -18,6 +19,7 @@ namespace sc::record {
 namespace {
 
 using namespace std::chrono_literals;
+using sc::test::read_ints;
 using sc::test::TempDir;
 
 constexpr unsigned kRate = 48000;
@@ -108,16 +110,6 @@ std::vector<int16_t> ramp(size_t frames) {
   std::vector<int16_t> s(frames * kChannels);
   for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<int16_t>(i * 7919 % 65536 - 32768);
   return s;
-}
-
-std::vector<int> read_ints(const std::string& path, SF_INFO& info) {
-  info = SF_INFO{};
-  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
-  if (f == nullptr) return {};
-  std::vector<int> v(static_cast<size_t>(info.frames) * info.channels);
-  sf_readf_int(f, v.data(), info.frames);
-  sf_close(f);
-  return v;
 }
 
 struct Case {

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/read_ints.h"
 #include "tests/support/temp_dir.h"
 
 #include <cstdint>
@@ -22,6 +23,7 @@
 namespace sc::formats {
 namespace {
 
+using sc::test::read_ints;
 using sc::test::TempDir;
 
 constexpr unsigned kChannels = 2;
@@ -55,14 +57,19 @@ size_t total_frames() {
   return n;
 }
 
-std::vector<int> read_ints(const std::string& path, SF_INFO& info) {
-  info = SF_INFO{};
-  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
-  if (f == nullptr) return {};
-  std::vector<int> v(static_cast<size_t>(info.frames) * info.channels);
-  sf_readf_int(f, v.data(), info.frames);
-  sf_close(f);
-  return v;
+// Writes `signal` through `ws` (write_s16) and its floats through `wf` (write) in kPieces,
+// then closes both.
+void write_both(Writer& ws, Writer& wf, const std::vector<int16_t>& signal,
+                const std::vector<float>& floats) {
+  size_t at = 0;
+  for (size_t piece : kPieces) {
+    ASSERT_TRUE(ws.write_s16(signal.data() + at * kChannels, piece).ok());
+    ASSERT_TRUE(wf.write(floats.data() + at * kChannels, piece).ok());
+    at += piece;
+    EXPECT_EQ(ws.frames_written(), at);
+  }
+  ASSERT_TRUE(ws.close().ok());
+  ASSERT_TRUE(wf.close().ok());
 }
 
 std::string bytes_of(const std::string& path) {
@@ -83,15 +90,7 @@ TEST(WriterS16, FilesHoldTheValuesOrWhatWriteOfTheirFloatsGives) {
       auto ws = create_file_writer(a, spec, false);
       auto wf = create_file_writer(b, spec, false);
       ASSERT_TRUE(ws.ok() && wf.ok());
-      size_t at = 0;
-      for (size_t piece : kPieces) {
-        ASSERT_TRUE((*ws)->write_s16(signal.data() + at * kChannels, piece).ok());
-        ASSERT_TRUE((*wf)->write(floats.data() + at * kChannels, piece).ok());
-        at += piece;
-        EXPECT_EQ((*ws)->frames_written(), at);
-      }
-      ASSERT_TRUE((*ws)->close().ok());
-      ASSERT_TRUE((*wf)->close().ok());
+      write_both(**ws, **wf, signal, floats);
       SF_INFO ia, ib;
       const auto va = read_ints(a, ia), vb = read_ints(b, ib);
       ASSERT_EQ(ia.frames, static_cast<sf_count_t>(total_frames()));
@@ -124,14 +123,7 @@ TEST(WriterS16, AStreamIsByteForByteWhatWriteOfTheFloatsGives) {
         auto ws = create_stream_writer(fa, "a", spec);
         auto wf = create_stream_writer(fb, "b", spec);
         ASSERT_TRUE(ws.ok() && wf.ok());
-        size_t at = 0;
-        for (size_t piece : kPieces) {
-          ASSERT_TRUE((*ws)->write_s16(signal.data() + at * kChannels, piece).ok());
-          ASSERT_TRUE((*wf)->write(floats.data() + at * kChannels, piece).ok());
-          at += piece;
-        }
-        ASSERT_TRUE((*ws)->close().ok());
-        ASSERT_TRUE((*wf)->close().ok());
+        write_both(**ws, **wf, signal, floats);
       }
       ::close(fa);
       ::close(fb);
