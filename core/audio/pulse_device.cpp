@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "core/audio/pulse_loop.h"
@@ -231,7 +232,10 @@ bool PulseCaptureStream::pump(std::chrono::milliseconds timeout) {
 }
 
 // The server's recording position: what it has put in the stream's queue plus what the source
-// holds (pa_stream_get_time for a record stream), asked for now.
+// holds, asked for now. Not pa_stream_get_time(): for the monitor of a sink it subtracts the
+// sink's latency, so a stop could end before what the server had queued for us arrived. (What
+// a monitor has not rendered yet is not captured: a null sink's monitor runs up to its latency,
+// about 1-2 s here, behind the player, and a stop does not wait for that.)
 std::optional<Duration> PulseCaptureStream::captured() {
   if (!running_ || gone_.load()) return std::nullopt;
   op_result_ = -1;
@@ -240,9 +244,11 @@ std::optional<Duration> PulseCaptureStream::captured() {
   if (!op) return std::nullopt;
   run_until([&] { return op_result_ != -1 || gone_.load(); });
   pa_operation_unref(op);
-  pa_usec_t usec = 0;
-  if (op_result_ != 1 || pa_stream_get_time(stream_.get(), &usec) < 0) return std::nullopt;
-  return Duration(static_cast<int64_t>(usec) * 1000);
+  const pa_timing_info* t = pa_stream_get_timing_info(stream_.get());
+  if (op_result_ != 1 || t == nullptr || t->write_index < 0) return std::nullopt;
+  const pa_usec_t queued = pa_bytes_to_usec(static_cast<uint64_t>(t->write_index),
+                                            pa_stream_get_sample_spec(stream_.get()));
+  return Duration(static_cast<int64_t>(queued + t->source_usec) * 1000);
 }
 
 void PulseCaptureStream::end_soon(Duration left) {
@@ -285,11 +291,11 @@ void PulseCaptureStream::on_overflow(pa_stream*, void* p) {
 // A hole (data the server lost) is an xrun event with its length. A fragment larger than the
 // budget is handed over in pieces: it stays peeked (libpulse keeps its memory) until its last
 // byte went, over as many calls as that takes. A sink that takes 16-bit frames as they are
-// gets up to a whole fragment at once, straight from the server's memory.
+// gets all the server has sent at once, straight from the server's memory.
 bool PulseCaptureStream::read_fragments() noexcept {
   pa_stream* s = stream_.get();
-  const size_t budget =
-      s16_sink_ ? fragment_frames_ : std::min(fragment_frames_, kScratchFloats / channels_);
+  const size_t budget = s16_sink_ ? std::numeric_limits<size_t>::max()
+                                  : std::min(fragment_frames_, kScratchFloats / channels_);
   bool delivered = false;
   size_t frames = 0;
   while (frames < budget) {
