@@ -45,8 +45,10 @@ struct StreamParams {
                                // 2 s fragments; RtAudio: 250 ms; the virtual device: its
                                // `buffer` key)
   unsigned keep_bits = 0;      // the resolution the caller keeps: 16 when the frames end up
-                               // as 16-bit samples, so a backend may carry 16-bit samples and
-                               // widen them to float (exactly); 0: all
+                               // as 16-bit samples, so a backend may carry 16-bit samples,
+                               // hand them as they are to a sink that takes them
+                               // (CaptureSink::takes_s16) and widen them to float (exactly)
+                               // for one that does not; 0: all
 };
 
 // Something that happened to a stream, at a time on the stream's clock.
