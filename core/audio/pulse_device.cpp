@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/audio/pulse_loop.h"
+#include "core/common/pcm16.h"
 
 namespace sc::audio {
 namespace {
@@ -317,7 +318,9 @@ bool PulseCaptureStream::read_fragments() noexcept {
       peek_at_ = static_cast<const uint8_t*>(data);
       peek_left_ = bytes;
     }
-    const size_t take = std::min(peek_left_, (budget - frames) * frame_bytes_);
+    // min(peek_left_, room in bytes), without multiplying an unlimited budget.
+    const size_t room = budget - frames;
+    const size_t take = room > peek_left_ / frame_bytes_ ? peek_left_ : room * frame_bytes_;
     deliver(peek_at_, take);
     peek_at_ += take;
     peek_left_ -= take;
@@ -336,12 +339,7 @@ void PulseCaptureStream::to_float(const uint8_t* in, size_t samples, float* out)
     std::memcpy(out, in, samples * sizeof(float));
     return;
   }
-  // k / 32768: exact, and pcm16 encoding gives k back.
-  for (size_t i = 0; i < samples; ++i) {
-    int16_t v;
-    std::memcpy(&v, in + i * sizeof v, sizeof v);
-    out[i] = static_cast<float>(v) * (1.0f / 32768.0f);
-  }
+  widen_s16(in, samples, out);
 }
 
 // Whole frames to the sink: 16-bit frames for a sink that takes them, and float frames,

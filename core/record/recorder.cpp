@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/audio/capture_ring.h"
+#include "core/common/pcm16.h"
 #include "core/record/converter.h"
 #include "core/session/codes.h"
 
@@ -254,7 +255,7 @@ Status Session::process_s16(const int16_t* data, size_t frames, Duration at) {
                      !controls_.on_progress;
   if (!as_is) {
     in_.resize(frames * in_channels_);
-    for (size_t i = 0; i < in_.size(); ++i) in_[i] = static_cast<float>(data[i]) / 32768.0f;
+    widen_s16(data, in_.size(), in_.data());
     return process_frames(in_.data(), frames, in_channels_, at);
   }
   frames = frames_to_take(frames, at);
