@@ -22,8 +22,9 @@ std::string version_text() {
   for (const auto& [lib, ver] : formats::library_versions())
     out += fmt::format("{} {}\n", lib, ver);
   out += fmt::format("libpulse {}\n", audio::pulse_version());
-  out += fmt::format("RtAudio {} (APIs: {})", audio::rtaudio_version(),
-                     join_comma(audio::compiled_apis()));
+  const auto apis = audio::compiled_apis();  // none when the RtAudio module is not loadable
+  out += fmt::format("RtAudio {}", audio::rtaudio_version());
+  if (!apis.empty()) out += fmt::format(" (APIs: {})", join_comma(apis));
   return out;
 }
 

@@ -10,10 +10,12 @@ namespace sc::audio {
 // libpulse's run-time version ("16.1.0"), the library PulseAudio devices go through.
 std::string pulse_version();
 
-// RtAudio's run-time version ("5.2.0").
+// RtAudio's run-time version ("5.2.0"), or "not loadable" without the RtAudio module
+// (rtaudio_module.h).
 std::string rtaudio_version();
 
-// RtAudio's compiled APIs by short name ("alsa", "pulse", "jack"), in RtAudio's order.
+// RtAudio's compiled APIs by short name ("alsa", "pulse", "jack"), in RtAudio's order; empty
+// without the module.
 std::vector<std::string> compiled_apis();
 
 }  // namespace sc::audio

@@ -172,5 +172,30 @@ TEST_F(PulseRecord, ASourceThatGoesAwayEndsTheRecordingWithAValidFile) {
   EXPECT_GE(a.frames, static_cast<size_t>(1.5 * a.rate));
 }
 
+// RtAudio's ALSA API, through the PulseAudio ALSA plugin (libasound2-plugins) whose
+// "default" device reads the source PULSE_SOURCE names: the RtAudio module
+// (core/audio/rtaudio/) is loaded from next to the program and carries the tone as well.
+TEST_F(PulseRecord, RtAudioAlsaDefaultThroughThePulsePluginCarriesTheTone) {
+  const std::string dir = temp_dir();
+  const std::string tone = make_tone(dir, 6), out = dir + "/captured.wav";
+  Process player("/usr/bin/paplay", {"--device=" + sink_, "--latency-msec=100", tone});
+  std::this_thread::sleep_for(500ms);
+  auto r = soundcheck({"--json", "record", "-D", "alsa:default", "-c", "2", "-d", "1500ms", out},
+                      {{"PULSE_SOURCE", sink_ + ".monitor"}});
+  player.signal(SIGTERM);
+  player.wait();
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["device"]["api"], "alsa");
+  EXPECT_EQ(j["device"]["id"], "default");
+  auto a = read_audio(out);
+  ASSERT_TRUE(a.ok) << a.error;
+  EXPECT_EQ(a.frames, 72000u);
+  double freq = 0, peak_db = 0;
+  analyse(a, a.frames / 2, a.frames, freq, peak_db);
+  EXPECT_NEAR(freq, 997.0, 2.0);
+  EXPECT_NEAR(peak_db, -12.0, 1.0);
+}
+
 }  // namespace
 }  // namespace sc::test

@@ -4,11 +4,11 @@
 // socket" when there is no server; both go to stderr unless told otherwise.
 #pragma once
 
-namespace sc::audio {
+namespace sc::audio::rt {
 
 // Installs silent error handlers in libasound and (when it is loaded) libjack, and asks JACK
 // never to start a server (JACK_NO_START_SERVER, unless the user set it). Idempotent and
 // thread-safe; call before the first RtAudio object is made. Never fails.
 void quiet_audio_libraries();
 
-}  // namespace sc::audio
+}  // namespace sc::audio::rt

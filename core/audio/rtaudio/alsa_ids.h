@@ -1,6 +1,7 @@
 // The ALSA identifiers ("hw:1,0") of the devices RtAudio lists. RtAudio 5.2 names an ALSA
 // device "hw:CARDNAME,DEVICE" ("hw:HDA Intel PCH,0") and opens "hw:CARD,DEVICE" by number;
-// it lists every PCM device of every card in libasound's order, then "default".
+// it lists every PCM device of every card in libasound's order, then "default". Pure
+// string work: the cards come from libasound in the RtAudio module (alsa_cards.h).
 #pragma once
 
 #include <string>
@@ -15,10 +16,6 @@ struct AlsaPcm {
   int device = 0;
   std::string card_name;  // snd_card_get_name: "HDA Intel PCH"
 };
-
-// Every card's PCM devices, in the order RtAudio 5.2 counts them. Empty without cards.
-// Prints nothing (see quiet_libs.h).
-std::vector<AlsaPcm> alsa_pcms();
 
 // The identifier of RtAudio's ALSA device `rt_index` named `rt_name`, given `pcms`:
 // "default" for "default", "hw:C,D" when the name is already one or when the pcm at the

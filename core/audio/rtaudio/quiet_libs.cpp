@@ -1,4 +1,4 @@
-#include "core/audio/quiet_libs.h"
+#include "core/audio/rtaudio/quiet_libs.h"
 
 #include <alsa/asoundlib.h>
 #include <dlfcn.h>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <mutex>
 
-namespace sc::audio {
+namespace sc::audio::rt {
 namespace {
 
 // libasound's handler is variadic (printf-like); everything is dropped.
@@ -43,19 +43,4 @@ void quiet_audio_libraries() {
   });
 }
 
-}  // namespace sc::audio
-
-#if defined(__SANITIZE_ADDRESS__)
-// LeakSanitizer's built-in suppressions for sanitizer builds (CI runs them with
-// detect_leaks=1). RtAudio 5.2 drops the pa_operation references its PulseAudio device
-// listing gets (and libpulse recycles operation objects through a free list, so such a leak
-// is reported at whichever caller first allocated the block, often ours): not our leaks,
-// and not ones we can fix.
-extern "C" const char* __lsan_default_suppressions() {
-  return "leak:libpulse.so\n"
-         "leak:librtaudio.so\n";
-}
-// ...and without a report of the suppressions used on stderr, which commands keep for
-// their own messages.
-extern "C" const char* __lsan_default_options() { return "print_suppressions=0"; }
-#endif
+}  // namespace sc::audio::rt

@@ -1,0 +1,253 @@
+#include "core/audio/rtaudio/rt_capture.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/audio/rtaudio/rt_instance.h"
+
+namespace sc::audio::rt {
+namespace {
+
+// Without a period asked for, a relaxed one: 250 ms. A recorder needs no low latency, and
+// every period costs wake-ups of the server, of RtAudio's thread and of ours: at 512 frames
+// the CPU per recorded minute was ~25 times parecord's (bench/run cpu). Callers that need low
+// latency ask for it.
+constexpr unsigned kDefaultPeriodsPerSecond = 4;
+constexpr const char* kStreamName = "soundcheck";
+
+bool is_numeric_hw(std::string_view name) {
+  return name.rfind("hw:", 0) == 0 && name.size() > 3 &&
+         std::isdigit(static_cast<unsigned char>(name[3]));
+}
+
+// RtAudio calls its error callback without user data. These say which stream an error on
+// this thread belongs to: the one whose start(), stop() or close runs here, or the one whose
+// callback thread this is.
+thread_local Capture* t_caller = nullptr;
+thread_local Capture* t_current = nullptr;
+
+// Marks the stream calling RtAudio on this thread for the scope.
+class CallerScope {
+ public:
+  explicit CallerScope(Capture* s) { t_caller = s; }
+  ~CallerScope() { t_caller = nullptr; }
+  CallerScope(const CallerScope&) = delete;
+  CallerScope& operator=(const CallerScope&) = delete;
+};
+
+// Streams alive, for errors that arrive on a thread no stream is known on (JACK's shutdown
+// notice).
+std::mutex& live_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::vector<Capture*>& live_streams() {
+  static std::vector<Capture*> v;
+  return v;
+}
+
+void on_rtaudio_error(RtAudioError::Type type, const std::string& text) {
+  if (auto* s = t_caller) {
+    s->on_caller_error(text);
+  } else if (auto* c = t_current) {
+    c->on_error(type, text);
+  } else {
+    std::lock_guard lock(live_mutex());
+    for (auto* l : live_streams())
+      if (l->owns_message(text)) l->on_error(type, text);
+  }
+}
+
+bool fail(Failure& why, std::string cause, std::string hint = {}) {
+  why.cause = std::move(cause);
+  why.hint = std::move(hint);
+  return false;
+}
+
+// Which RtAudio device number the device named `name` is now (indexes can change between
+// listing and opening).
+bool find_device(RtAudio& rt, const std::string& name, unsigned& index, Failure& why) {
+  std::vector<unsigned> same;
+  for (const auto& d : list_locked(rt))
+    if (d.name == name && d.input_channels > 0) same.push_back(d.index);
+  if (same.empty())
+    return fail(why, "RtAudio does not list it (any more)", "see 'soundcheck route list --input'");
+  if (same.size() > 1)
+    return fail(why, fmt::format("RtAudio lists {} devices with that name", same.size()));
+  index = same.front();
+  return true;
+}
+
+}  // namespace
+
+Capture::Capture(const sc_rt_open_params& params, sc_rt_sink sink)
+    : api_(params.api), name_(params.name), id_(params.id), alsa_(api_ == "alsa"), sink_(sink) {
+  std::lock_guard lock(live_mutex());
+  live_streams().push_back(this);
+}
+
+Capture::~Capture() {
+  stop();
+  {
+    std::lock_guard lock(live_mutex());
+    auto& v = live_streams();
+    v.erase(std::remove(v.begin(), v.end(), this), v.end());
+  }
+  std::lock_guard lock(rtaudio_mutex());
+  CallerScope caller(this);
+  try {
+    if (rt_ && rt_->isStreamOpen()) rt_->closeStream();
+  } catch (const RtAudioError&) {
+  }
+  rt_.reset();  // joins RtAudio's thread while the members it may touch still exist
+}
+
+bool Capture::open(const sc_rt_open_params& params, Failure& why) {
+  std::lock_guard lock(rtaudio_mutex());
+  rt_ = make_rtaudio(api_of(api_));
+  if (!rt_) return fail(why, fmt::format("RtAudio has no {} support here", api_));
+  unsigned device = 0;
+  if (!find_device(*rt_, name_, device, why)) return false;
+  RtAudio::DeviceInfo now;
+  try {
+    now = rt_->getDeviceInfo(device);
+  } catch (const RtAudioError& e) {
+    return fail(why, clean_message(e.getMessage()));
+  }
+  if (now.inputChannels == 0) return fail(why, "the device has no input channels");
+
+  unsigned channels = params.channels;
+  if (channels == 0) {
+    channels = now.inputChannels;
+    // ALSA plugin devices such as "default" claim 32 channels.
+    if (api_ == "alsa" && !is_numeric_hw(id_)) channels = std::min(channels, 2u);
+  }
+  if (channels > now.inputChannels)
+    return fail(why,
+                fmt::format("it has {} input channel{}, {} asked for", now.inputChannels,
+                            now.inputChannels == 1 ? "" : "s", channels),
+                fmt::format("ask for at most {} channels", now.inputChannels));
+
+  // The rate asked for when the device lists it, else the device's own, else 48000 or the
+  // highest it lists. The pipeline converts from whatever rate() says.
+  const auto& rates = now.sampleRates;
+  const auto listed = [&](unsigned r) {
+    return r != 0 && (rates.empty() || std::find(rates.begin(), rates.end(), r) != rates.end());
+  };
+  unsigned rate = params.rate;
+  if (!listed(rate)) rate = now.preferredSampleRate;
+  if (!listed(rate)) rate = listed(48000) || rates.empty() ? 48000 : rates.back();
+
+  RtAudio::StreamParameters in;
+  in.deviceId = device;
+  in.nChannels = channels;
+  in.firstChannel = 0;
+  RtAudio::StreamOptions options;
+  options.streamName = kStreamName;
+  unsigned frames =
+      params.buffer_frames ? params.buffer_frames : std::max(rate / kDefaultPeriodsPerSecond, 64u);
+  try {
+    rt_->openStream(nullptr, &in, RTAUDIO_FLOAT32, rate, &frames, &Capture::callback, this,
+                    &options, &on_rtaudio_error);
+    rate_ = rt_->getStreamSampleRate();
+  } catch (const RtAudioError& e) {
+    return fail(why, clean_message(e.getMessage()));
+  }
+  if (rate_ == 0) rate_ = rate;
+  channels_ = channels;
+  return true;
+}
+
+bool Capture::start(Failure& why) {
+  if (gone_.load()) return fail(why, "the device is gone");
+  if (running_.load()) return true;
+  if (!rt_ || !rt_->isStreamOpen()) return fail(why, "the stream is not open");
+  std::string cause;
+  {
+    std::lock_guard lock(rtaudio_mutex());
+    skip_first_ = true;
+    started_.store(true);
+    running_.store(true);
+    start_error_.clear();
+    CallerScope caller(this);  // RtAudio reports start failures through the error callback
+    in_start_ = true;
+    try {
+      rt_->startStream();
+    } catch (const RtAudioError& e) {
+      cause = clean_message(e.getMessage());
+    }
+    in_start_ = false;
+  }
+  if (cause.empty()) cause = start_error_;
+  if (cause.empty() && !rt_->isStreamRunning()) cause = "the stream did not start";
+  if (!cause.empty()) {
+    running_.store(false);
+    started_.store(false);
+    return fail(why, cause);
+  }
+  return true;
+}
+
+void Capture::stop() noexcept {
+  running_.store(false);
+  // A callback that saw running_ true finishes before stop returns; later ones do nothing.
+  while (in_callback_.load() != 0) std::this_thread::yield();
+  if (!rt_) return;
+  std::lock_guard lock(rtaudio_mutex());
+  CallerScope caller(this);
+  try {
+    if (rt_->isStreamRunning()) rt_->abortStream();
+  } catch (const RtAudioError&) {
+  }
+}
+
+void Capture::on_caller_error(const std::string& text) {
+  if (in_start_ && start_error_.empty()) start_error_ = clean_message(text);
+}
+
+void Capture::on_error(RtAudioError::Type type, const std::string& text) {
+  const bool fatal = type != RtAudioError::WARNING ||
+                     text.find("read error") != std::string::npos ||
+                     text.find("shutting down") != std::string::npos;
+  if (fatal && started_.load()) gone_.store(true);
+}
+
+bool Capture::owns_message(const std::string& text) const {
+  return text.rfind(message_prefix(api_), 0) == 0;
+}
+
+int Capture::callback(void*, void* input, unsigned int frames, double, RtAudioStreamStatus status,
+                      void* user) {
+  auto* self = static_cast<Capture*>(user);
+  t_current = self;
+  return self->deliver(static_cast<const float*>(input), frames, status);
+}
+
+// Real-time thread: no allocation, no locks, no system calls.
+int Capture::deliver(const float* input, unsigned frames, RtAudioStreamStatus status) noexcept {
+  int ret = 0;
+  in_callback_.fetch_add(1);
+  if (running_.load()) {
+    if (gone_.load()) {
+      if (!ended_sent_.exchange(true)) sink_.event(sink_.ctx, SC_RT_EVENT_ENDED);
+      ret = 2;  // abort: RtAudio stops calling
+    } else if (skip_first_) {
+      skip_first_ = false;  // the buffer before the first read: zeros, or the last run's
+    } else {
+      const bool overflow = (status & RTAUDIO_INPUT_OVERFLOW) != 0;
+      if (overflow) sink_.event(sink_.ctx, SC_RT_EVENT_XRUN);
+      // After an ALSA overrun RtAudio's buffer still holds the period already delivered.
+      const bool stale = overflow && alsa_;
+      if (input && frames > 0 && !stale) sink_.frames(sink_.ctx, input, frames);
+    }
+  }
+  in_callback_.fetch_sub(1);
+  return ret;
+}
+
+}  // namespace sc::audio::rt

@@ -1,0 +1,76 @@
+// A capture stream on one RtAudio device, inside the RtAudio module: what an sc_rt_stream of
+// rtaudio_abi.h is. The behaviour users see is described in rtaudio_device.h.
+//
+// Threads: open, start, stop and the destructor on the caller's thread; the sink is called
+// from RtAudio's callback thread (real-time: no allocation, lock or system call there).
+#pragma once
+
+#include <rtaudio/RtAudio.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "core/audio/rtaudio_abi.h"
+
+namespace sc::audio::rt {
+
+// Why an open or a start failed; an empty hint leaves the caller's default.
+struct Failure {
+  std::string cause;
+  std::string hint;
+};
+
+class Capture {
+ public:
+  Capture(const sc_rt_open_params& params, sc_rt_sink sink);
+  ~Capture();  // stops, closes the RtAudio stream and joins its thread
+  Capture(const Capture&) = delete;
+  Capture& operator=(const Capture&) = delete;
+
+  // Opens the RtAudio stream (not started); false with `why` filled.
+  bool open(const sc_rt_open_params& params, Failure& why);
+  // Starts delivering; false with `why` filled.
+  bool start(Failure& why);
+  // Stops; idempotent. When it returns, the sink is not called again.
+  void stop() noexcept;
+
+  unsigned rate() const { return rate_; }
+  unsigned channels() const { return channels_; }
+  // True once RtAudio reported the device gone.
+  bool finished() const { return gone_.load(); }
+
+  // An error RtAudio reported during this stream's own call (start, stop, close): the first
+  // one during start() is why it failed; those while stopping do not matter.
+  void on_caller_error(const std::string& text);
+  // An error reported from the stream's callback thread, or from elsewhere (JACK's shutdown
+  // notice): a lost device ends the stream.
+  void on_error(RtAudioError::Type type, const std::string& text);
+  // Whether an error message with no known stream is this stream's API's.
+  bool owns_message(const std::string& text) const;
+
+  static int callback(void* output, void* input, unsigned int frames, double stream_time,
+                      RtAudioStreamStatus status, void* user);
+
+ private:
+  int deliver(const float* input, unsigned frames, RtAudioStreamStatus status) noexcept;
+
+  const std::string api_;
+  const std::string name_;
+  const std::string id_;
+  const bool alsa_;
+  const sc_rt_sink sink_;
+  std::unique_ptr<RtAudio> rt_;
+  unsigned rate_ = 0;
+  unsigned channels_ = 0;
+  bool skip_first_ = false;  // set by start(), then RT thread only
+  std::atomic<bool> running_{false};
+  std::atomic<bool> started_{false};
+  std::atomic<bool> gone_{false};
+  std::atomic<bool> ended_sent_{false};
+  std::atomic<int> in_callback_{0};
+  bool in_start_ = false;    // the caller's thread only
+  std::string start_error_;  // the caller's thread only
+};
+
+}  // namespace sc::audio::rt

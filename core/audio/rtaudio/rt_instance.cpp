@@ -1,0 +1,79 @@
+#include "core/audio/rtaudio/rt_instance.h"
+
+#include <algorithm>
+
+#include "core/audio/rtaudio/quiet_libs.h"
+
+namespace sc::audio::rt {
+
+std::mutex& rtaudio_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+RtAudio::Api api_of(std::string_view name) {
+  return RtAudio::getCompiledApiByName(std::string(name));
+}
+
+std::unique_ptr<RtAudio> make_rtaudio(RtAudio::Api api) {
+  quiet_audio_libraries();
+  if (api == RtAudio::UNSPECIFIED) return nullptr;  // would make RtAudio pick one itself
+  try {
+    auto rt = std::make_unique<RtAudio>(api);
+    rt->showWarnings(false);
+    return rt;
+  } catch (const RtAudioError&) {
+    return nullptr;
+  }
+}
+
+std::vector<Listed> list_locked(RtAudio& rt) {
+  std::vector<Listed> out;
+  unsigned n = 0;
+  try {
+    n = rt.getDeviceCount();
+  } catch (const RtAudioError&) {
+    return out;  // an API that cannot count its devices has none
+  }
+  for (unsigned i = 0; i < n; ++i) {
+    try {
+      const RtAudio::DeviceInfo d = rt.getDeviceInfo(i);
+      if (d.name.empty()) continue;
+      Listed l;
+      l.index = i;
+      l.name = d.name;
+      l.input_channels = d.inputChannels;
+      l.output_channels = d.outputChannels;
+      l.rates = d.sampleRates;
+      std::sort(l.rates.begin(), l.rates.end());
+      l.rates.erase(std::unique(l.rates.begin(), l.rates.end()), l.rates.end());
+      l.preferred_rate = d.preferredSampleRate;
+      l.default_input = d.isDefaultInput;
+      l.default_output = d.isDefaultOutput;
+      out.push_back(std::move(l));
+    } catch (const RtAudioError&) {
+      // A device RtAudio cannot describe is left out.
+    }
+  }
+  return out;
+}
+
+std::string clean_message(std::string_view text) {
+  std::string s(text);
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  const auto first = s.find_first_not_of(' ');
+  s = first == std::string::npos ? std::string() : s.substr(first);
+  if (s.rfind("RtApi", 0) == 0) {
+    if (const auto colon = s.find(": "); colon != std::string::npos) s = s.substr(colon + 2);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '.' || s.back() == '!')) s.pop_back();
+  return s.empty() ? std::string("unknown RtAudio error") : s;
+}
+
+std::string_view message_prefix(std::string_view api) {
+  if (api == "alsa") return "RtApiAlsa";
+  if (api == "jack") return "RtApiJack";
+  return "RtApi";
+}
+
+}  // namespace sc::audio::rt
