@@ -24,6 +24,16 @@ TEST(RtAudioModule, IsLoadedFromNextToTheProgram) {
   EXPECT_NE(std::find(apis.begin(), apis.end(), "alsa"), apis.end());
 }
 
+TEST(RtAudioModule, IsFoundWhereCmakeInstallPutsIt) {
+  const std::string prefix = temp_dir();
+  auto inst = run(SOUNDCHECK_CMAKE, {"--install", SOUNDCHECK_BUILD_DIR, "--prefix", prefix});
+  ASSERT_EQ(inst.status, 0) << inst.out << inst.err;
+  auto r = run(prefix + "/bin/soundcheck", {"--json", "--version"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto rtaudio = json_of(r)["libraries"]["rtaudio"].get<std::string>();
+  EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(rtaudio[0]))) << rtaudio;
+}
+
 // A module directory holding `file` (a copy) as soundcheck-rtaudio.so, or nothing.
 std::string module_dir(const std::string& file = {}) {
   const std::string dir = temp_dir();
