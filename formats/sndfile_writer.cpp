@@ -8,7 +8,7 @@
 //   writes the block when it is full. checkpoint() writes what is held, then rewrites the
 //   header with the sizes of everything written so far (SFC_UPDATE_HEADER_NOW: an fstat, two
 //   seeks and one write of about 100 bytes at offset 0). Writing a block does the same after
-//   half a second of audio without an update, for callers that never checkpoint. We do
+//   a second of audio without an update, for callers that never checkpoint. We do
 //   not use SFC_SET_UPDATE_HEADER_AUTO, which rewrites the header after every sf_write call:
 //   measured on one hour of 48 kHz stereo pcm16 written in 10 ms blocks, auto costs 2.4 s of
 //   CPU, a header update every 100 ms 1.3 s, one per second 1.24 s (plain write(2) of the same
@@ -94,9 +94,14 @@ class UnlinkGuard {
 
 constexpr unsigned kMaxChannels = 1024;  // libsndfile's SF_MAX_CHANNELS
 constexpr unsigned kMaxRate = 1000000;
-// write() refreshes the header after half a second of audio without one: a SIGKILL then
-// leaves a header at most that and one batch behind, whenever the checkpoints come.
-constexpr unsigned kRefreshesPerSecond = 2;
+// write() refreshes the header after a second of audio without one (writer.h), for callers
+// that do not checkpoint that often. The recorder checkpoints every second; a PulseAudio
+// stream hands it 2 s of audio at once, whose four blocks each refreshed the header when this
+// was half a second (bench/run cpu counts those system calls): a SIGKILL between them, which
+// follow each other within a millisecond, was all they guarded against.
+constexpr unsigned kRefreshAfterSeconds = 1;
+// The block holds half a second at most (and kEncodeSamples).
+constexpr unsigned kBlocksPerSecond = 2;
 // Samples are converted here (pcm_encode.h: libsndfile's own scheme, float32 clipped too) into
 // a block of this many samples at most (and half a second of audio at most), which goes to
 // libsndfile as raw bytes, one write(2), when it is full, at a checkpoint and at the close.
@@ -201,7 +206,7 @@ class SndfileWriter final : public Writer {
         data_offset_(data_offset),
         frame_bytes_(sample_bytes(spec.format.codec) * spec.channels),
         block_(frame_bytes_,
-               std::min<size_t>(kEncodeSamples / spec.channels, spec.rate / kRefreshesPerSecond)) {}
+               std::min<size_t>(kEncodeSamples / spec.channels, spec.rate / kBlocksPerSecond)) {}
 
   ~SndfileWriter() override { (void)close(); }
 
@@ -281,7 +286,7 @@ class SndfileWriter final : public Writer {
     if (n == want) {
       frames_ += frames;
       since_header_ += frames;
-      if (since_header_ * kRefreshesPerSecond >= spec_.rate) return update_header();
+      if (since_header_ >= uint64_t{kRefreshAfterSeconds} * spec_.rate) return update_header();
       return ok_status();
     }
     std::string cause = sndfile_text(file_.get());
