@@ -36,10 +36,15 @@ void set_error(sc_rt_error* err, const Failure& why) {
   copy_out(err->hint, sizeof err->hint, why.hint);
 }
 
-// RtAudio returns its names by value; the interface hands out static strings.
+// RtAudio returns its names by value; the interface hands out static strings (made once; a
+// failure to make them, out of memory, answers "" and no APIs).
 const char* version() {
-  static const std::string v = RtAudio::getVersion();
-  return v.c_str();
+  try {
+    static const std::string v = RtAudio::getVersion();
+    return v.c_str();
+  } catch (const std::exception&) {
+    return "";
+  }
 }
 
 const std::vector<std::string>& api_names() {
@@ -54,9 +59,13 @@ const std::vector<std::string>& api_names() {
 }
 
 size_t compiled_apis(const char** names, size_t max) {
-  const auto& all = api_names();
-  for (size_t i = 0; i < all.size() && i < max; ++i) names[i] = all[i].c_str();
-  return all.size();
+  try {
+    const auto& all = api_names();
+    for (size_t i = 0; i < all.size() && i < max; ++i) names[i] = all[i].c_str();
+    return all.size();
+  } catch (const std::exception&) {
+    return 0;
+  }
 }
 
 void list(const char* api, sc_rt_each_device each, void* ctx) {
