@@ -32,7 +32,7 @@ const std::vector<unsigned>& pulse_stream_rates();
 // open_capture connects to the server (never autospawned; 2 s at most), and connects a
 // corked record stream to the source `info.id`: float32 interleaved at params.rate (else the
 // source's own rate) and params.channels (else the source's); the server converts. The
-// server sends a fragment every params.buffer_frames frames, else every second. The stream
+// server sends a fragment every params.buffer_frames frames, else every 2 s. The stream
 // is named "soundcheck" and does not follow the source elsewhere: when the source goes away,
 // or the server does, finished() turns true, an `ended` event is sent and no frames follow.
 // A fragment the server lost (a hole) or an overflow is an xrun event. Failures are
