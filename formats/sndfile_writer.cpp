@@ -188,13 +188,9 @@ Error create_error(const std::string& path, int e) {
 
 class SndfileWriter final : public Writer {
   // Where the held block goes: write_block.
-  struct Put {
-    SndfileWriter* self;
-    Status operator()(const unsigned char* bytes, size_t frames) const {
-      return self->write_block(bytes, frames);
-    }
-  };
-  Put put() { return Put{this}; }
+  auto put() {
+    return [this](const unsigned char* bytes, size_t frames) { return write_block(bytes, frames); };
+  }
 
  public:
   SndfileWriter(std::string path, const WriterSpec& spec, UniqueFd fd, SndfilePtr file,

@@ -206,13 +206,9 @@ off_t patchable_offset(int fd) {
 
 class StreamWriter final : public Writer {
   // Where the held block goes: put.
-  struct Put {
-    StreamWriter* self;
-    Status operator()(const unsigned char* bytes, size_t frames) const {
-      return self->put(bytes, frames);
-    }
-  };
-  Put put_fn() { return Put{this}; }
+  auto put_fn() {
+    return [this](const unsigned char* bytes, size_t frames) { return put(bytes, frames); };
+  }
 
  public:
   StreamWriter(int fd, std::string label, const WriterSpec& spec, off_t header_offset,

@@ -1,7 +1,9 @@
 #include "core/audio/rtaudio_device.h"
 
+#include <algorithm>
 #include <atomic>
 
+#include "core/audio/backends.h"
 #include "core/audio/rtaudio_module.h"
 
 namespace sc::audio {
@@ -98,14 +100,10 @@ class RtAudioDevice final : public Device {
 }  // namespace
 
 std::vector<std::string> rtaudio_apis() {
+  const auto compiled = compiled_apis();  // none without the module
   std::vector<std::string> out;
-  auto module = rtaudio_module();
-  if (!module) return out;
-  const char* names[8] = {};
-  const size_t n = (*module)->compiled_apis(names, std::size(names));
   for (const char* api : {"alsa", "jack"})
-    for (size_t i = 0; i < n && i < std::size(names); ++i)
-      if (std::string_view(names[i]) == api) out.emplace_back(api);
+    if (std::find(compiled.begin(), compiled.end(), api) != compiled.end()) out.emplace_back(api);
   return out;
 }
 
