@@ -8,7 +8,7 @@
 //   writes the block when it is full. checkpoint() writes what is held, then rewrites the
 //   header with the sizes of everything written so far (SFC_UPDATE_HEADER_NOW: an fstat, two
 //   seeks and one write of about 100 bytes at offset 0). Writing a block does the same after
-//   a second of audio without an update, for callers that never checkpoint. We do
+//   two seconds of audio without an update, for callers that never checkpoint. We do
 //   not use SFC_SET_UPDATE_HEADER_AUTO, which rewrites the header after every sf_write call:
 //   measured on one hour of 48 kHz stereo pcm16 written in 10 ms blocks, auto costs 2.4 s of
 //   CPU, a header update every 100 ms 1.3 s, one per second 1.24 s (plain write(2) of the same
@@ -94,12 +94,13 @@ class UnlinkGuard {
 
 constexpr unsigned kMaxChannels = 1024;  // libsndfile's SF_MAX_CHANNELS
 constexpr unsigned kMaxRate = 1000000;
-// write() refreshes the header after a second of audio without one (writer.h), for callers
-// that do not checkpoint that often. The recorder checkpoints every second; a PulseAudio
-// stream hands it 2 s of audio at once, whose four blocks each refreshed the header when this
-// was half a second (bench/run cpu counts those system calls): a SIGKILL between them, which
-// follow each other within a millisecond, was all they guarded against.
-constexpr unsigned kRefreshAfterSeconds = 1;
+// write() refreshes the header after two seconds of audio without one (writer.h), for callers
+// that do not checkpoint that often. The recorder checkpoints every second (of its clock); a
+// PulseAudio stream hands it 2 s of audio at once, after which it checkpoints: with this at
+// half a second its four blocks each refreshed the header, at one second two of them still did
+// (bench/run cpu counts those system calls, about 10 us each), and a SIGKILL between them,
+// which follow each other within a millisecond, was all they guarded against.
+constexpr unsigned kRefreshAfterSeconds = 2;
 // The block holds half a second at most (and kEncodeSamples).
 constexpr unsigned kBlocksPerSecond = 2;
 // Samples are converted here (pcm_encode.h: libsndfile's own scheme, float32 clipped too) into
@@ -216,9 +217,9 @@ class SndfileWriter final : public Writer {
     return block_.add(frames, fill, put());
   }
 
-  // pcm16 as it is: whole blocks straight from the caller's memory when nothing is held and
-  // the file's byte order is ours (a PulseAudio recording can write from the server's shared
-  // memory, as parecord does).
+  // pcm16 as it is: straight from the caller's memory (HeldBlock::add_s16) when the file's
+  // byte order is ours (a PulseAudio recording can write from the server's memory, as parecord
+  // does).
   Status write_s16(const int16_t* interleaved, size_t frames) override {
     if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
     if (Status s = writable(); !s) return s;

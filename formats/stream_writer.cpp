@@ -234,8 +234,8 @@ class StreamWriter final : public Writer {
     return block_.add(frames, fill, put_fn());
   }
 
-  // pcm16 as it is: whole blocks straight from `interleaved` when nothing is held and this
-  // machine is little-endian, as a stream is.
+  // pcm16 as it is: straight from `interleaved` (HeldBlock::add_s16) when this machine is
+  // little-endian, as a stream is.
   Status write_s16(const int16_t* interleaved, size_t frames) override {
     if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
     if (Status s = writable(); !s) return s;

@@ -1,9 +1,10 @@
 // Writers of audio files (DESIGN.md "Files must never be lost"). A file on disk is playable at
-// every moment: its header is current as of the last checkpoint(), and at least once per second
-// of audio written, so a process killed at any point (SIGKILL included) leaves a file every
-// reader opens with what reached it until then. A writer holds up to half a second of audio
-// (a file) or a tenth of a second (a stream) before it goes out, so that callers can hand
-// over audio in pieces of any size without a system call for each.
+// every moment: its header is current as of the last checkpoint(), and at least once per two
+// seconds of audio written, so a process killed at any point (SIGKILL included) leaves a file
+// every reader opens with what reached it until then (the recorder checkpoints every second). A
+// writer holds up to half a second of audio (a file) or a tenth of a second (a stream) before it
+// goes out, so that callers can hand over audio in pieces of any size without a system call for
+// each.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +37,9 @@ class Writer {
   virtual Status write(const float* interleaved, size_t frames) = 0;
 
   // As write(), for native-endian 16-bit frames (k stands for k / 32768). A pcm16 writer takes
-  // them as they are, without the round trip through float (and whole blocks of them straight
-  // from `interleaved`, when nothing is held and no byte swap is needed); this default widens
+  // them as they are, without the round trip through float (and straight from `interleaved`,
+  // when nothing is held, no byte swap is needed and there are at least a quarter of what it
+  // may hold); this default widens
   // them to float, exactly, and calls write().
   virtual Status write_s16(const int16_t* interleaved, size_t frames);
 

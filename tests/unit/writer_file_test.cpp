@@ -308,18 +308,18 @@ TEST(WriterFile, SigkillBeforeTheFirstFrameLeavesAnEmptyValidFile) {
   }
 }
 
-TEST(WriterFile, WithoutCheckpointsTheHeaderIsRefreshedEverySecondOfAudio) {
+TEST(WriterFile, WithoutCheckpointsTheHeaderIsRefreshedEveryTwoSecondsOfAudio) {
   TempDir dir;
   for (Container container : {Container::wav, Container::caf}) {
     const WriterSpec spec{{container, Codec::pcm24}, 48000, 2};
     SCOPED_TRACE(describe(spec));
     const std::string path = dir.file("unsaved-" + file_name(spec));
-    const auto signal = test_signal(72000, spec.channels, spec.rate);
-    record_and_kill(path, spec, signal, 0, 72000);  // 1.5 s, no checkpoint
+    const auto signal = test_signal(120000, spec.channels, spec.rate);
+    record_and_kill(path, spec, signal, 0, 120000);  // 2.5 s, no checkpoint
     Decoded d = read_with_libsndfile(path);
     ASSERT_TRUE(d.ok) << d.error;
-    EXPECT_GE(d.info.frames, 48000);
-    expect_samples_near(d.samples, signal, 48000 * spec.channels, tolerance(spec.format.codec));
+    EXPECT_GE(d.info.frames, 96000);
+    expect_samples_near(d.samples, signal, 96000 * spec.channels, tolerance(spec.format.codec));
   }
 }
 

@@ -47,8 +47,9 @@ std::vector<float> widened(const std::vector<int16_t>& s) {
 }
 
 // Piece sizes that meet every path (a file's block is 24000 frames here, a stream's 4800):
-// whole blocks straight from the caller when nothing is held, single frames into the held
-// block, pieces that fill it, spill over and then go straight, and the rest.
+// pieces of a quarter block or more straight from the caller when nothing is held, whatever
+// their size (48000, 50000), single frames into the held block, pieces that fill it, spill
+// over and then go straight (30000, 100000), and the rest.
 const size_t kPieces[] = {48000, 1, 7, 30000, 50000, 3, 100000, 17};
 
 size_t total_frames() {
