@@ -51,7 +51,7 @@ class HeldBlock {
   // a PulseAudio recording hands over the server's memory blocks, up to 64 KiB (a third of a
   // second of 48 kHz stereo), and copying every byte of them into the block first was a
   // memcpy parecord does not make (a uprobe on memcpy: all 1.15 MB of a 6 s recording were
-  // copied, now 0.4 MB). Fewer are held, so that small pieces still go out in blocks, with one
+  // copied, now 0.4 MB). Smaller pieces are held, so that they still go out in blocks, one
   // system call for many.
   template <typename Put>
   Status add_s16(const int16_t* in, size_t frames, size_t channels, bool big_endian, Put put) {

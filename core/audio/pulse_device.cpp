@@ -24,9 +24,10 @@ constexpr unsigned kDefaultFragmentMs = 2000;
 constexpr auto kSmallestFragment = std::chrono::milliseconds(20);
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
 // Where 16-bit samples are widened, and float frames that are not aligned are put together.
-// It is also the most one pump() hands the sink (a fragment goes in pieces, each processed by
-// the caller before the next is read): the buffers behind the sink stay small and warm in
-// the cache instead of holding a whole fragment.
+// It is also the most one read_fragments() hands a float sink (a fragment goes in pieces, each
+// processed by the sink before the next is read; on_read calls it for each block libpulse
+// receives): the buffers behind the sink stay small and warm in the cache instead of holding
+// a whole fragment.
 constexpr size_t kScratchFloats = 16 * 1024;
 
 struct StreamFree {
@@ -83,8 +84,9 @@ class PulseCaptureStream final : public CaptureStream {
   static void on_success(pa_stream* s, int success, void* self);
   static void on_read(pa_stream* s, size_t bytes, void* self);
 
-  // Hands the sink what the server sent, about a scratch buffer's worth at most (the rest
-  // waits, peeked or in libpulse's queue, for the next pump). True if anything was delivered.
+  // Hands the sink what the server sent, about a scratch buffer's worth at most for a float
+  // sink (the rest waits, peeked or in libpulse's queue, for the next call: the next block's
+  // on_read or the next pump). True if anything was delivered.
   bool read_fragments() noexcept;
   void deliver(const uint8_t* data, size_t bytes) noexcept;
   // `samples` samples as the server sends them, to float at `out`.
