@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
+#include <memory>
 
 #include "cli/output.h"
 #include "core/audio/backends.h"
@@ -130,9 +132,11 @@ ParseOutcome parse_failure(const Cli& cli, const CLI::ParseError& e,
   return out;
 }
 
+constexpr std::string_view kCommands[] = {"record", "route", "session"};
+
 }  // namespace
 
-Cli::Cli()
+Cli::Cli(std::string_view command)
     : app("soundcheck records and plays audio and diagnoses audio devices, with the audio-session "
           "model of iOS (categories, modes, options, interruptions, route changes).",
           "soundcheck") {
@@ -151,9 +155,27 @@ Cli::Cli()
       "70 internal, 73 cannot create, 74 I/O error, 75 interrupted.\n"
       "Global options (--json, -q, -v, --config) go before or after the command. See "
       "soundcheck(1).");
-  setup_record(app, record, global, action);
-  setup_route(app, route, global, action);
-  setup_session(app, session, global, action);
+  const bool all =
+      std::find(std::begin(kCommands), std::end(kCommands), command) == std::end(kCommands);
+  if (all || command == "record") setup_record(app, record, global, action);
+  if (all || command == "route") setup_route(app, route, global, action);
+  if (all || command == "session") setup_session(app, session, global, action);
+}
+
+std::string command_named(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--config") {
+      ++i;  // its value
+      continue;
+    }
+    if (a == "--") return {};
+    if (a.size() > 1 && a[0] == '-') continue;  // --json, -qv, --config=FILE, --help, ...
+    const bool ours =
+        std::find(std::begin(kCommands), std::end(kCommands), a) != std::end(kCommands);
+    return ours ? a : std::string();
+  }
+  return {};
 }
 
 ParseOutcome parse_args(Cli& cli, std::vector<std::string> args) {
@@ -177,21 +199,26 @@ ParseOutcome parse_args(Cli& cli, std::vector<std::string> args) {
   return ParseOutcome{true, 0, "", "", ""};
 }
 
-int run_cli(Cli& cli, int argc, const char* const* argv) {
+int run_cli(int argc, const char* const* argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  auto cli = std::make_unique<Cli>(command_named(args));
   try {
-    ParseOutcome parsed = parse_args(cli, args);
+    ParseOutcome parsed = parse_args(*cli, args);
+    if (!parsed.run && parsed.exit != 0 && !command_named(args).empty()) {
+      cli = std::make_unique<Cli>();  // the error as the whole command line gives it
+      parsed = parse_args(*cli, args);
+    }
     if (!parsed.run) {
       if (parsed.exit == 0) return 0;
-      GlobalOptions g = cli.global;
+      GlobalOptions g = cli->global;
       g.json = g.json || asked_for_json(args);
       return report_error(g, parsed.command,
                           make_error(static_cast<Exit>(parsed.exit), parsed.message, parsed.hint));
     }
-    return cli.action();
+    return cli->action();
   } catch (const std::exception& e) {
     return report_error(
-        cli.global, "",
+        cli->global, "",
         make_error(Exit::internal, fmt::format("internal error: {}", e.what()),
                    "this is a bug in soundcheck; please report it with the command line"));
   }

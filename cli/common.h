@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/record.h"
@@ -35,7 +36,10 @@ struct Cli {
   SessionOptions session;
   Action action;  // set by the selected subcommand's callback
 
-  Cli();
+  // Every subcommand, or only `command` when it names one. CLI11 builds every option of every
+  // subcommand it is given (about 0.5 M instructions to build and destroy all of them, at each
+  // start: bench/run cpu); a command line that names its command needs only that one.
+  explicit Cli(std::string_view command = {});
   Cli(const Cli&) = delete;
   Cli& operator=(const Cli&) = delete;
 };
@@ -51,7 +55,12 @@ struct ParseOutcome {
 // Parses `args` (without argv[0]). --help and --version print to stdout.
 ParseOutcome parse_args(Cli& cli, std::vector<std::string> args);
 
-// Parses and runs; the exit status for main().
-int run_cli(Cli& cli, int argc, const char* const* argv);
+// The command `args` (without argv[0]) name: the first argument that is not a global option
+// or --config's value, if it is one of the subcommands; else empty.
+std::string command_named(const std::vector<std::string>& args);
+
+// Parses and runs; the exit status for main(). Only the command named is set up, unless the
+// parse fails: the error then comes from the whole command line (its hints name every command).
+int run_cli(int argc, const char* const* argv);
 
 }  // namespace sc::cli
