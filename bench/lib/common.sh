@@ -58,8 +58,8 @@ check_load() {
 
 # measure LOG CMD...: runs CMD with stdout and stderr into LOG and sets
 #   M_RC    its exit status
-#   M_USER M_SYS M_WALL   from bash's `time` (getrusage of the children, 1 ms resolution):
-#           this includes the wrappers in CMD (GNU time, timeout), see wrapper_cost
+#   M_USER M_SYS M_WALL   from bash's `time` (getrusage of the children, 1 ms resolution;
+#           enough for speed; bench/run cpu measures with bench/rusage.cpp instead)
 measure() {
   local log=$1
   shift
@@ -76,18 +76,6 @@ gtime_read() {
   [[ -s $1 ]] || return 1
   read -r G_USER G_SYS G_RSS_KB G_WALL < <(tail -n 1 "$1")
   [[ $G_RSS_KB =~ ^[0-9]+$ ]]
-}
-
-# wrapper_cost CMD...: the median user+sys seconds of CMD wrapped around `true` (5 runs):
-# what GNU time and timeout themselves cost, subtracted from every measurement taken through
-# the same wrappers so that the CPU is the recorder's.
-wrapper_cost() {
-  local v=() i
-  for i in 1 2 3 4 5; do
-    measure /dev/null "$@"
-    v+=("$(calc 'u + s' u="$M_USER" s="$M_SYS")")
-  done
-  median "${v[@]}"
 }
 
 # frames FILE: the frames in an audio file (soxi), 0 when it cannot be read.

@@ -5,26 +5,33 @@
 
 readonly CPU_TOOLS=(soundcheck parecord arecord sox ffmpeg)
 
-# cpu_command TOOL OUT SECONDS GTIME_FILE: the command line into CMD. GNU time wraps the recorder
-# itself; parecord, which stops only on a signal, gets SIGINT from timeout after SECONDS.
+# cpu_command TOOL OUT SECONDS RUSAGE_FILE: the command line into CMD. bench/rusage.cpp runs the
+# recorder itself and writes its CPU to the microsecond into RUSAGE_FILE; parecord, which stops
+# only on a signal, gets SIGINT from it after SECONDS.
 cpu_command() {
-  local tool=$1 out=$2 s=$3 wrap=("$GTIME" -o "$4" -f '%U %S %M %e')
+  local tool=$1 out=$2 s=$3 wrap=("$RUSAGE" "$4")
   case $tool in
     soundcheck)
-      CMD=("${wrap[@]}" "$SC" record -q -D "pulse:$PULSE_SOURCE_NAME" -r "$RATE" -c 2 -e pcm16
+      CMD=("${wrap[@]}" -- "$SC" record -q -D "pulse:$PULSE_SOURCE_NAME" -r "$RATE" -c 2 -e pcm16
         -d "${s}s" "$out") ;;
     parecord)
-      CMD=(timeout -s INT "$s" "${wrap[@]}" parecord -d "$PULSE_SOURCE_NAME" --rate="$RATE"
+      CMD=("${wrap[@]}" -i "$s" -- parecord -d "$PULSE_SOURCE_NAME" --rate="$RATE"
         --channels=2 --format=s16le --file-format=wav "$out") ;;
     arecord)  # PULSE_SOURCE is exported by cpu_once for this one
-      CMD=("${wrap[@]}" arecord -q -D pulse -f S16_LE -r "$RATE" -c 2 -d "$s" "$out") ;;
+      CMD=("${wrap[@]}" -- arecord -q -D pulse -f S16_LE -r "$RATE" -c 2 -d "$s" "$out") ;;
     sox)
-      CMD=("${wrap[@]}" sox -q -t pulseaudio "$PULSE_SOURCE_NAME" -r "$RATE" -c 2 -b 16 "$out"
+      CMD=("${wrap[@]}" -- sox -q -t pulseaudio "$PULSE_SOURCE_NAME" -r "$RATE" -c 2 -b 16 "$out"
         trim 0 "$s") ;;
     ffmpeg)
-      CMD=("${wrap[@]}" ffmpeg -nostdin -loglevel error -f pulse -i "$PULSE_SOURCE_NAME"
+      CMD=("${wrap[@]}" -- ffmpeg -nostdin -loglevel error -f pulse -i "$PULSE_SOURCE_NAME"
         -ar "$RATE" -ac 2 -c:a pcm_s16le -t "$s" "$out") ;;
   esac
+}
+
+# The helper, compiled into $work (one file, no dependencies) as RUSAGE.
+cpu_build_rusage() {
+  RUSAGE=$work/rusage
+  c++ -std=c++20 -O2 -Wall -Wextra -Werror -o "$RUSAGE" "$bench/rusage.cpp"
 }
 
 # One player for the whole benchmark: a 30 s tone played into the sink again and again, so that
@@ -57,32 +64,32 @@ cpu_player_stop() {
 # cpu_once TOOL RUN SECONDS: one recording; appends to the CPU_* arrays of TOOL.
 # Sets R_* for the per-run line.
 cpu_once() {
-  local tool=$1 run=$2 s=$3 out="$work/cpu-$1-$2.wav" gt="$work/gtime" log="$work/cpu-$1-$2.log"
-  rm -f "$out" "$gt"
-  cpu_command "$tool" "$out" "$s" "$gt"
-  local overhead=$WRAP_COST
+  local tool=$1 run=$2 s=$3 out="$work/cpu-$1-$2.wav" ru="$work/rusage.txt" log="$work/cpu-$1-$2.log"
+  rm -f "$out" "$ru"
+  cpu_command "$tool" "$out" "$s" "$ru"
   if [[ $tool == arecord ]]; then local -x PULSE_SOURCE=$PULSE_SOURCE_NAME; fi
-  [[ $tool == parecord ]] && overhead=$WRAP_COST_TIMEOUT
-  measure "$log" "${CMD[@]}"
-  local ok_rc=0
-  [[ $tool == parecord && $M_RC == 124 ]] && ok_rc=124  # timeout's status after the signal
+  local rc=0
+  "${CMD[@]}" >"$log" 2>&1 || rc=$?
   local n
   n=$(frames "$out")
   R_WHY=""
-  if [[ $M_RC != "$ok_rc" ]]; then
-    R_WHY="exit status $M_RC: $(grep -v -e '^Command exited' -e '^hint:' "$log" | tail -n 1)"
+  if [[ $rc != 0 ]]; then
+    R_WHY="exit status $rc: $(grep -v -e '^hint:' "$log" | tail -n 1)"
   elif ((n == 0)); then
     R_WHY="wrote no audio"
+  fi
+  local user sys rss_kb wall
+  if [[ -z $R_WHY ]] && ! read -r user sys rss_kb wall <"$ru"; then
+    R_WHY="no measurement: $(tail -n 1 "$log")"
   fi
   if [[ -n $R_WHY ]]; then
     rm -f "$out"
     return 1
   fi
-  gtime_read "$gt" || true
   R_AUDIO=$(calc 'n / r' n="$n" r="$RATE")
-  R_CPU=$(calc 'u + s - o < 0 ? 0 : u + s - o' u="$M_USER" s="$M_SYS" o="$overhead")
+  R_CPU=$(calc 'u + s' u="$user" s="$sys")
   R_PERMIN=$(calc 'c / (a / 60)' c="$R_CPU" a="$R_AUDIO")
-  R_RSS=$(calc 'k / 1024' k="${G_RSS_KB:-0}")
+  R_RSS=$(calc 'k / 1024' k="$rss_kb")
   R_PEAK=$(peak "$out")
   rm -f "$out"
   eval "CPU_PERMIN_$tool+=(\"\$R_PERMIN\"); CPU_S_$tool+=(\"\$R_CPU\");" \
@@ -93,7 +100,7 @@ bench_cpu() {
   local s=${BENCH_SECONDS:-20} runs=${BENCH_RUNS:-3} tool run
   heading "cpu: CPU seconds per recorded minute, ${RATE} Hz stereo s16 from $PULSE_SOURCE_NAME into WAV"
   say "each tool records ${s} s (wall) from the same monitor, one after another, $runs rounds;"
-  say "CPU = user+sys of the recorder (1 ms resolution), per minute of audio actually in the file"
+  say "CPU = user+sys of the recorder alone (wait4, to the microsecond), per minute of audio actually in the file"
   if ! pactl list short sources 2>/dev/null | awk -v s="$PULSE_SOURCE_NAME" '$2 == s { f = 1 } END { exit !f }'; then
     result NOT-RUN "cpu: PulseAudio has no source $PULSE_SOURCE_NAME"
     return 1
@@ -102,9 +109,11 @@ bench_cpu() {
   for tool in "${CPU_TOOLS[@]}"; do
     eval "CPU_PERMIN_$tool=(); CPU_S_$tool=(); CPU_AUDIO_$tool=(); CPU_RSS_$tool=(); CPU_PEAK_$tool=()"
   done
-  WRAP_COST=$(wrapper_cost "$GTIME" -o /dev/null -f '%U' true)
-  WRAP_COST_TIMEOUT=$(wrapper_cost timeout -s INT 10 "$GTIME" -o /dev/null -f '%U' true)
-  say "wrapper cost subtracted: GNU time $(fnum "$WRAP_COST" 3) s, timeout + GNU time $(fnum "$WRAP_COST_TIMEOUT" 3) s (median of 5 around true)"
+  if ! cpu_build_rusage >"$work/rusage-build.log" 2>&1; then
+    cat "$work/rusage-build.log"
+    result NOT-RUN "cpu: bench/rusage.cpp did not compile"
+    return 1
+  fi
   cpu_player_start
   say ""
   printf '%-5s %-10s %9s %8s %12s %8s %7s  %s\n' run tool audio_s cpu_s cpu_s/min rss_MiB peak note
@@ -115,7 +124,7 @@ bench_cpu() {
         local silent=""
         lt "${R_PEAK:-0}" 0.01 && silent="silent: the tone did not reach the file"
         printf '%-5s %-10s %9s %8s %12s %8s %7s  %s\n' "$run/$runs" "$tool" "$(fnum "$R_AUDIO" 2)" \
-          "$(fnum "$R_CPU" 3)" "$(fnum "$R_PERMIN" 4)" "$(fnum "$R_RSS" 1)" "$(fnum "$R_PEAK" 2)" "$silent"
+          "$(fnum "$R_CPU" 4)" "$(fnum "$R_PERMIN" 4)" "$(fnum "$R_RSS" 1)" "$(fnum "$R_PEAK" 2)" "$silent"
       else
         printf '%-5s %-10s %9s %8s %12s %8s %7s  %s\n' "$run/$runs" "$tool" - - - - - "FAILED: $R_WHY"
       fi
@@ -150,7 +159,7 @@ bench_cpu() {
       local ratio=-
       [[ -n $sc_permin ]] && ratio=$(fnum "$(calc 'a / b' a="$sc_permin" b="${MED[$tool]}")" 2)
       printf '%-10s %6s %9s %8s %12s %8s %9s\n' "$tool" "${#pm[@]}/$runs" "$(fnum "$(median "${au[@]}")" 2)" \
-        "$(fnum "$(median "${cs[@]}")" 3)" "$(fnum "${MED[$tool]}" 4)" "$(fnum "$(median "${rs[@]}")" 1)" "$ratio"
+        "$(fnum "$(median "${cs[@]}")" 4)" "$(fnum "${MED[$tool]}" 4)" "$(fnum "$(median "${rs[@]}")" 1)" "$ratio"
     else
       printf '%-10s %6s %9s %8s %12s %8s %9s\n' "$tool" "0/$runs" - - - - -
     fi
