@@ -108,9 +108,9 @@ TEST(CliParse, CommandNamedSkipsGlobalOptions) {
 
 // A Cli with only the command named binds the same values as one with every command.
 TEST(CliParse, OnlyTheNamedCommandParsesTheSame) {
-  const std::vector<std::string> args = {"--json", "record", "-D", "virtual", "-d", "2s",
-                                         "-e",     "pcm24",  "--category", "playAndRecord",
-                                         "-q",     "take.caf"};
+  const std::vector<std::string> args = {
+      "--json", "record", "-D",         "virtual",       "-d", "2s",
+      "-e",     "pcm24",  "--category", "playAndRecord", "-q", "take.caf"};
   ASSERT_EQ(command_named(args), "record");
   Cli only(command_named(args));
   EXPECT_EQ(only.app.get_subcommands({}).size(), 1u);
