@@ -37,6 +37,13 @@ int usage(const char* why) {
 
 double seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; }
 
+timespec to_timespec(double s) {
+  timespec t{};
+  t.tv_sec = static_cast<time_t>(s);
+  t.tv_nsec = static_cast<long>((s - static_cast<double>(t.tv_sec)) * 1e9);
+  return t;
+}
+
 double now() {
   timespec t{};
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -80,9 +87,7 @@ int main(int argc, char** argv) {
   }
 
   if (interrupt_after > 0) {
-    timespec left{};
-    left.tv_sec = static_cast<time_t>(interrupt_after);
-    left.tv_nsec = static_cast<long>((interrupt_after - static_cast<double>(left.tv_sec)) * 1e9);
+    timespec left = to_timespec(interrupt_after);
     for (;;) {
       if (sigtimedwait(&chld, nullptr, &left) == SIGCHLD) break;  // it ended on its own
       if (errno == EAGAIN) {
@@ -95,8 +100,7 @@ int main(int argc, char** argv) {
         kill(pid, SIGINT);
         break;
       }
-      left.tv_sec = static_cast<time_t>(remaining);
-      left.tv_nsec = static_cast<long>((remaining - static_cast<double>(left.tv_sec)) * 1e9);
+      left = to_timespec(remaining);
     }
   }
 

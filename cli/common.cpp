@@ -132,7 +132,21 @@ ParseOutcome parse_failure(const Cli& cli, const CLI::ParseError& e,
   return out;
 }
 
-constexpr std::string_view kCommands[] = {"record", "route", "session"};
+// The subcommands, by name, and what sets each up: the one list command_named() and Cli() read.
+struct Command {
+  std::string_view name;
+  void (*setup)(Cli& cli);
+};
+constexpr Command kCommands[] = {
+    {"record", [](Cli& c) { setup_record(c.app, c.record, c.global, c.action); }},
+    {"route", [](Cli& c) { setup_route(c.app, c.route, c.global, c.action); }},
+    {"session", [](Cli& c) { setup_session(c.app, c.session, c.global, c.action); }},
+};
+
+bool is_command(std::string_view name) {
+  return std::any_of(std::begin(kCommands), std::end(kCommands),
+                     [&](const Command& c) { return c.name == name; });
+}
 
 }  // namespace
 
@@ -155,11 +169,9 @@ Cli::Cli(std::string_view command)
       "70 internal, 73 cannot create, 74 I/O error, 75 interrupted.\n"
       "Global options (--json, -q, -v, --config) go before or after the command. See "
       "soundcheck(1).");
-  const bool all =
-      std::find(std::begin(kCommands), std::end(kCommands), command) == std::end(kCommands);
-  if (all || command == "record") setup_record(app, record, global, action);
-  if (all || command == "route") setup_route(app, route, global, action);
-  if (all || command == "session") setup_session(app, session, global, action);
+  const bool all = !is_command(command);
+  for (const Command& c : kCommands)
+    if (all || c.name == command) c.setup(*this);
 }
 
 std::string command_named(const std::vector<std::string>& args) {
@@ -171,9 +183,7 @@ std::string command_named(const std::vector<std::string>& args) {
     }
     if (a == "--") return {};
     if (a.size() > 1 && a[0] == '-') continue;  // --json, -qv, --config=FILE, --help, ...
-    const bool ours =
-        std::find(std::begin(kCommands), std::end(kCommands), a) != std::end(kCommands);
-    return ours ? a : std::string();
+    return is_command(a) ? a : std::string();
   }
   return {};
 }
@@ -201,10 +211,11 @@ ParseOutcome parse_args(Cli& cli, std::vector<std::string> args) {
 
 int run_cli(int argc, const char* const* argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto cli = std::make_unique<Cli>(command_named(args));
+  const std::string command = command_named(args);
+  auto cli = std::make_unique<Cli>(command);
   try {
     ParseOutcome parsed = parse_args(*cli, args);
-    if (!parsed.run && parsed.exit != 0 && !command_named(args).empty()) {
+    if (!parsed.run && parsed.exit != 0 && !command.empty()) {
       cli = std::make_unique<Cli>();  // the error as the whole command line gives it
       parsed = parse_args(*cli, args);
     }
