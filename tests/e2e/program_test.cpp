@@ -1,0 +1,63 @@
+// What the built program loads at every start (its DT_NEEDED entries, read with readelf): the
+// choices cli/CMakeLists.txt and CMakeLists.txt make for the CPU of each start (bench/run cpu)
+// stay made.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/run.h"
+
+namespace sc::test {
+namespace {
+
+// The shared libraries the program names, in their order ("libpulse.so.0", ...).
+std::vector<std::string> needed() {
+  const RunResult r = run(SOUNDCHECK_READELF, {"-d", SOUNDCHECK_BIN});
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> libs;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto open = line.find("(NEEDED)");
+    const auto from = line.find('[');
+    const auto to = line.rfind(']');
+    if (open != std::string::npos && from != std::string::npos && to > from)
+      libs.push_back(line.substr(from + 1, to - from - 1));
+  }
+  return libs;
+}
+
+size_t position(const std::vector<std::string>& libs, const std::string& prefix) {
+  return static_cast<size_t>(
+      std::find_if(libs.begin(), libs.end(),
+                   [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }) -
+      libs.begin());
+}
+
+TEST(Program, LinksLibpulseBeforeLibsndfile) {
+  const auto libs = needed();
+  const size_t pulse = position(libs, "libpulse.so");
+  const size_t sndfile = position(libs, "libsndfile.so");
+  ASSERT_LT(pulse, libs.size()) << "libpulse is not linked";
+  ASSERT_LT(sndfile, libs.size()) << "libsndfile is not linked";
+  EXPECT_LT(pulse, sndfile) << "libsndfile's codec libraries would come before libpulsecommon "
+                               "in every symbol lookup";
+}
+
+TEST(Program, LoadsFfmpegOnlyWhenNeeded) {
+  for (const auto& lib : needed()) {
+    for (const char* ffmpeg : {"libavcodec", "libavformat", "libavutil", "libswresample"})
+      EXPECT_NE(lib.rfind(ffmpeg, 0), 0u) << lib << " is loaded at every start";
+  }
+}
+
+#if !defined(__SANITIZE_ADDRESS__)
+TEST(Program, HasLibstdcxxBuiltIn) {
+  for (const auto& lib : needed()) EXPECT_NE(lib.rfind("libstdc++", 0), 0u) << lib;
+}
+#endif
+
+}  // namespace
+}  // namespace sc::test
