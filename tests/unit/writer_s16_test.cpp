@@ -47,11 +47,12 @@ std::vector<float> widened(const std::vector<int16_t>& s) {
 }
 
 // Piece sizes that meet every path (a file's block is 24000 frames here, a stream's 4800):
-// pieces of a quarter block or more straight from the caller when nothing is held, whatever
-// their size (48000, 50000), single frames into the held block, pieces that fill it, spill
-// over and then go straight (30000, 100000), and the rest.
-const size_t kPieces[] = {48000, 1, 7, 30000, 50000, 3, 100000, 17};
-
+// pieces of a quarter block or more straight from the caller, whatever their size (48000,
+// 50000), and after what is held has gone out first (30000, 100000); single frames into the
+// held block; small pieces that fill it and spill over (5000s in a file, 1000s in a stream);
+// and the rest.
+const size_t kPieces[] = {48000, 1,    7,    30000, 50000, 3,    100000, 17,   5000, 5000,
+                          5000,  5000, 5000, 1000,  1000,  1000, 1000,   1000, 1000, 9};
 size_t total_frames() {
   size_t n = 0;
   for (size_t p : kPieces) n += p;
