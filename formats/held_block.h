@@ -3,7 +3,7 @@
 // (internal to formats/). Frames are encoded into it; the writer's `put(bytes, frames)` (a
 // Status) writes it out when it is full, and at checkpoints and the close through flush().
 // 16-bit frames whose stored form is their form in memory go out straight from the caller's
-// memory when nothing is held and there are enough of them (add_s16).
+// memory, after what is held, when there are enough of them (add_s16).
 #pragma once
 
 #include <algorithm>
@@ -51,12 +51,12 @@ class HeldBlock {
   // held (if anything) has been put: a PulseAudio recording hands over the server's memory
   // blocks, up to 64 KiB (a third of a second of 48 kHz stereo), and copying every byte of
   // them into the block first was a memcpy parecord does not make (a uprobe on memcpy: all
-  // 1.15 MB of a 6 s recording were copied, then 0.4 MB). The 0.4 MB were the large pieces
-  // that came after a small one, pulled into the block because something was held; now they
+  // 1.15 MB of a 6 s recording were copied, then 0.4 MB). Large pieces that came after a
+  // small one were still copied, pulled into the block because something was held; now they
   // go straight too, one more write(2) of the small piece instead of a copy of the large one
   // (callgrind of a 20 s recording with a tone playing, where libpulse receives everything by
-  // copy in pieces of 7-64 KB: 1.1 M instructions of memcpy before, 77 K now). Smaller pieces
-  // are held, so that they still go out in blocks, one system call for many.
+  // copy in pieces of 7-64 KB: 1.1 M instructions of memcpy here before, 77 K now). Smaller
+  // pieces are held, so that they still go out in blocks, one system call for many.
   template <typename Put>
   Status add_s16(const int16_t* in, size_t frames, size_t channels, bool big_endian, Put put) {
     const bool as_in_memory = big_endian == (std::endian::native == std::endian::big);

@@ -20,10 +20,10 @@ std::vector<std::string> needed() {
   std::vector<std::string> libs;
   std::istringstream lines(r.out);
   for (std::string line; std::getline(lines, line);) {
-    const auto open = line.find("(NEEDED)");
+    const auto tag = line.find("(NEEDED)");
     const auto from = line.find('[');
     const auto to = line.rfind(']');
-    if (open != std::string::npos && from != std::string::npos && to > from)
+    if (tag != std::string::npos && from != std::string::npos && to > from)
       libs.push_back(line.substr(from + 1, to - from - 1));
   }
   return libs;

@@ -53,6 +53,7 @@ std::vector<float> widened(const std::vector<int16_t>& s) {
 // and the rest.
 const size_t kPieces[] = {48000, 1,    7,    30000, 50000, 3,    100000, 17,   5000, 5000,
                           5000,  5000, 5000, 1000,  1000,  1000, 1000,   1000, 1000, 9};
+
 size_t total_frames() {
   size_t n = 0;
   for (size_t p : kPieces) n += p;
