@@ -86,22 +86,17 @@ int main(int argc, char** argv) {
     _exit(127);
   }
 
-  if (interrupt_after > 0) {
-    timespec left = to_timespec(interrupt_after);
-    for (;;) {
-      if (sigtimedwait(&chld, nullptr, &left) == SIGCHLD) break;  // it ended on its own
-      if (errno == EAGAIN) {
-        kill(pid, SIGINT);
-        break;
-      }
-      if (errno != EINTR) return usage(std::strerror(errno));
-      const double remaining = interrupt_after - (now() - start);  // interrupted: wait the rest
-      if (remaining <= 0) {
-        kill(pid, SIGINT);
-        break;
-      }
-      left = to_timespec(remaining);
+  // Waits out what is left of SECONDS (again after a timeout or an interruption), unless it
+  // ends on its own first.
+  while (interrupt_after > 0) {
+    const double remaining = interrupt_after - (now() - start);
+    if (remaining <= 0) {
+      kill(pid, SIGINT);
+      break;
     }
+    const timespec left = to_timespec(remaining);
+    if (sigtimedwait(&chld, nullptr, &left) == SIGCHLD) break;
+    if (errno != EAGAIN && errno != EINTR) return usage(std::strerror(errno));
   }
 
   int status = 0;
