@@ -92,8 +92,30 @@ cpu_once() {
   R_RSS=$(calc 'k / 1024' k="$rss_kb")
   R_PEAK=$(peak "$out")
   rm -f "$out"
+  CPU_ROUND["$tool:$run"]=$R_PERMIN
   eval "CPU_PERMIN_$tool+=(\"\$R_PERMIN\"); CPU_S_$tool+=(\"\$R_CPU\");" \
     "CPU_AUDIO_$tool+=(\"\$R_AUDIO\"); CPU_RSS_$tool+=(\"\$R_RSS\"); CPU_PEAK_$tool+=(\"\$R_PEAK\")"
+}
+
+# cpu_rounds PEER RUNS: the ratio soundcheck / PEER round by round (the two recorded one after
+# the other, a minute apart at most), its spread, and in how many rounds soundcheck used less.
+# On a shared 2-core machine one recording's CPU varies by +-20% from run to run (the
+# player's restarts, the host): the spread says how far the median ratio can be trusted.
+cpu_rounds() {
+  local peer=$1 runs=$2 run q less=0 ratios=()
+  for ((run = 1; run <= runs; run++)); do
+    [[ -n ${CPU_ROUND["soundcheck:$run"]-} && -n ${CPU_ROUND["$peer:$run"]-} ]] || continue
+    q=$(calc 'a / b' a="${CPU_ROUND["soundcheck:$run"]}" b="${CPU_ROUND["$peer:$run"]}")
+    ratios+=("$q")
+    if lt "$q" 1.0; then less=$((less + 1)); fi
+  done
+  ((${#ratios[@]} > 0)) || return 0
+  local shown=() sorted
+  for q in "${ratios[@]}"; do shown+=("$(fnum "$q" 2)"); done
+  mapfile -t sorted < <(printf '%s\n' "${ratios[@]}" | sort -g)
+  say "round by round, soundcheck / $peer: ${shown[*]}"
+  say "  min $(fnum "${sorted[0]}" 2), median $(fnum "$(median "${ratios[@]}")" 2), max $(fnum "${sorted[-1]}" 2);" \
+    "soundcheck used less CPU per minute in $less of ${#ratios[@]} rounds"
 }
 
 bench_cpu() {
@@ -109,6 +131,7 @@ bench_cpu() {
   for tool in "${CPU_TOOLS[@]}"; do
     eval "CPU_PERMIN_$tool=(); CPU_S_$tool=(); CPU_AUDIO_$tool=(); CPU_RSS_$tool=(); CPU_PEAK_$tool=()"
   done
+  declare -gA CPU_ROUND=()  # "tool:round" -> CPU s/min of that recording
   if ! cpu_build_rusage >"$work/rusage-build.log" 2>&1; then
     cat "$work/rusage-build.log"
     result NOT-RUN "cpu: bench/rusage.cpp did not compile"
@@ -177,6 +200,7 @@ bench_cpu() {
   r=$(calc 'a / b' a="$sc_permin" b="$best")
   say ""
   say "soundcheck / best peer ($best_tool): $(fnum "$r" 2)  (target <= 1.00)"
+  cpu_rounds "$best_tool" "$runs"
   local text
   text="cpu: soundcheck $(fnum "$sc_permin" 4) CPU s/min, best peer $best_tool $(fnum "$best" 4): ratio $(fnum "$r" 2) (target <= 1.00)"
   if le "$r" 1.0; then result PASS "$text"; else result FAIL "$text"; fi
