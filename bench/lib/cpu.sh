@@ -97,8 +97,8 @@ cpu_once() {
     "CPU_AUDIO_$tool+=(\"\$R_AUDIO\"); CPU_RSS_$tool+=(\"\$R_RSS\"); CPU_PEAK_$tool+=(\"\$R_PEAK\")"
 }
 
-# cpu_rounds PEER RUNS: the ratio soundcheck / PEER round by round (the two recorded one after
-# the other, a minute apart at most), its spread, and in how many rounds soundcheck used less.
+# cpu_rounds PEER RUNS: the ratio soundcheck / PEER round by round (the two recorded in the
+# same round, within two minutes), its spread, and in how many rounds soundcheck used less.
 # On a shared 2-core machine one recording's CPU varies by +-20% from run to run (the
 # player's restarts, the host): the spread says how far the median ratio can be trusted.
 cpu_rounds() {
