@@ -32,7 +32,7 @@ std::vector<std::string> needed() {
 size_t position(const std::vector<std::string>& libs, const std::string& prefix) {
   return static_cast<size_t>(
       std::find_if(libs.begin(), libs.end(),
-                   [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }) -
+                   [&](const std::string& l) { return l.starts_with(prefix); }) -
       libs.begin());
 }
 
@@ -49,13 +49,13 @@ TEST(Program, LinksLibpulseBeforeLibsndfile) {
 TEST(Program, LoadsFfmpegOnlyWhenNeeded) {
   for (const auto& lib : needed()) {
     for (const char* ffmpeg : {"libavcodec", "libavformat", "libavutil", "libswresample"})
-      EXPECT_NE(lib.rfind(ffmpeg, 0), 0u) << lib << " is loaded at every start";
+      EXPECT_FALSE(lib.starts_with(ffmpeg)) << lib << " is loaded at every start";
   }
 }
 
 #if !defined(__SANITIZE_ADDRESS__)
 TEST(Program, HasLibstdcxxBuiltIn) {
-  for (const auto& lib : needed()) EXPECT_NE(lib.rfind("libstdc++", 0), 0u) << lib;
+  for (const auto& lib : needed()) EXPECT_FALSE(lib.starts_with("libstdc++")) << lib;
 }
 #endif
 
