@@ -11,12 +11,12 @@
 //       ~/.config/pulse/cookie soundcheck_loop.monitor 20 out.wav
 //   (each command on one line)
 //
-// The protocol, as libpulse 16.1 speaks it (src/pulse/context.c, stream.c; pulsecore/
-// tagstruct.h, pstream.c): every packet is a 20-byte descriptor (length, channel, offset high
-// and low, flags; big-endian) and a payload. Commands travel on channel 0xffffffff as a
-// tagstruct: each value a type byte ('L' u32, 'B' u8, 't' string, 'x' bytes, '0'/'1'
-// boolean, 'a' sample spec, 'm' channel map, 'v' volumes, 'P' property list ended by 'N')
-// and the value, big-endian. Audio for a record stream comes on the stream's channel.
+// The protocol, as libpulse speaks it (src/pulse/stream.c create_stream(), pulsecore/
+// tagstruct.h, pstream.c) and Debian 12's PulseAudio 16.1 accepts it: every packet is a 20-byte
+// descriptor (length, channel, offset high and low, flags; big-endian) and a payload. Commands
+// travel on channel 0xffffffff as a tagstruct: each value a type byte ('L' u32, 'B' u8, 't' string,
+// 'x' bytes, '0'/'1' boolean, 'a' sample spec, 'm' channel map, 'v' volumes, 'P' property list
+// ended by 'N') and the value, big-endian. Audio for a record stream comes on the stream's channel.
 #include <fcntl.h>
 #include <sndfile.h>
 #include <sys/socket.h>
