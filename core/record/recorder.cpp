@@ -386,13 +386,17 @@ RecordOutcome Session::run() {
   const auto wait = controls_.on_progress ? kWaitWithMeter : kWaitPumped;
   bool ending = false;  // the stream was told the end is near
   while (true) {
+    // Before the wait, so that a `-d` shorter than kEndSoonWithin gets small fragments from the
+    // first one: a PulseAudio `-d 1s` waited 2.6 s for its first 2 s fragment (3.9 s in all).
+    if (req_.duration && !ending) {
+      if (const Duration left = *req_.duration - stream_->clock(); left <= kEndSoonWithin) {
+        stream_->end_soon(left);  // its last fragments small: no late end
+        ending = true;
+      }
+    }
     if (auto s = wait_and_process(wait); !s) return finish(s.error(), "error");
     if (done_) return finish(std::nullopt, "duration");
     const Duration clock = stream_->clock();
-    if (req_.duration && !ending && *req_.duration - clock <= kEndSoonWithin) {
-      stream_->end_soon(*req_.duration - clock);  // its last fragments small: no late end
-      ending = true;
-    }
     if (req_.duration && clock >= *req_.duration) {
       // The clock passed the end while no frames came (a gap): take what is queued, stop.
       if (ring_) ring_->close();

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/record/recorder.h"
@@ -30,6 +31,8 @@ constexpr unsigned kChannels = 2;
 // as floats.
 struct Pieces {
   int s16 = 0, floats = 0;
+  // Each end_soon(): how many pump() calls came before it, and the `left` it was given.
+  std::vector<std::pair<int, Duration>> end_soon;
 };
 
 class PumpedStream final : public audio::CaptureStream {
@@ -48,7 +51,9 @@ class PumpedStream final : public audio::CaptureStream {
   Duration clock() const override { return frames_duration(at_, kRate); }
   bool finished() const override { return at_ * kChannels >= signal_.size(); }
   bool pumped() const override { return true; }
+  void end_soon(Duration left) override { pieces_.end_soon.emplace_back(pumps_, left); }
   bool pump(std::chrono::milliseconds) override {
+    ++pumps_;
     if (!running_ || finished()) return true;
     const size_t n = std::min(piece_, signal_.size() / kChannels - at_);
     const int16_t* p = signal_.data() + at_ * kChannels;
@@ -75,6 +80,7 @@ class PumpedStream final : public audio::CaptureStream {
   bool as_s16_ = false;
   bool running_ = false;
   size_t at_ = 0;
+  int pumps_ = 0;
 };
 
 class PumpedDevice final : public audio::Device {
@@ -159,6 +165,33 @@ TEST(RecorderPumped, SixteenBitFramesGoAsTheyAreAndTheDurationCutIsExact) {
     }
     EXPECT_TRUE(exact) << "sample " << first_bad << ": " << got[first_bad] << " for "
                        << signal[first_bad];
+  }
+}
+
+// A stream is told the end is near (CaptureStream::end_soon) once, when `-d` has 2.5 s or less
+// left: before the first pump when the whole recording is that short (a PulseAudio `-d 1s`
+// no longer waits for a first 2 s fragment), else at the first pump that gets there.
+TEST(RecorderPumped, TheEndIsAnnouncedOnceAndBeforeTheFirstPumpForAShortDuration) {
+  TempDir dir;
+  const auto signal = ramp(3 * kRate);  // handed over in 0.35 s pieces
+  struct Expect {
+    Duration duration;
+    int pumps_before;
+    Duration left;
+  };
+  const Expect cases[] = {{1000ms, 0, 1000ms}, {2500ms, 0, 2500ms}, {2900ms, 2, 2200ms}};
+  for (const Expect& c : cases) {
+    SCOPED_TRACE(c.duration.count());
+    PumpedDevice device(signal, kRate * 35 / 100, true);
+    RecordRequest req;
+    req.path = dir.file(std::to_string(c.duration.count()) + ".wav");
+    req.format = {formats::Container::wav, formats::Codec::pcm16};
+    req.duration = c.duration;
+    const RecordOutcome out = record(device, req, Controls{});
+    ASSERT_FALSE(out.error) << out.error->message;
+    ASSERT_EQ(device.pieces.end_soon.size(), 1u);
+    EXPECT_EQ(device.pieces.end_soon[0].first, c.pumps_before);
+    EXPECT_EQ(device.pieces.end_soon[0].second, c.left);
   }
 }
 
