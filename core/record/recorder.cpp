@@ -387,7 +387,7 @@ RecordOutcome Session::run() {
   bool ending = false;  // the stream was told the end is near
   while (true) {
     // Before the wait, so that a `-d` shorter than kEndSoonWithin gets small fragments from the
-    // first one: a PulseAudio `-d 1s` waited 2.6 s for its first 2 s fragment (3.9 s in all).
+    // first one: a PulseAudio `-d 1s` waited for a first 2 s fragment, 2.0-3.9 s in all; 0.9 s.
     if (req_.duration && !ending) {
       if (const Duration left = *req_.duration - stream_->clock(); left <= kEndSoonWithin) {
         stream_->end_soon(left);  // its last fragments small: no late end
