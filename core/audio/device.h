@@ -1,7 +1,7 @@
 // The Device interface (DESIGN.md "core/audio"): what a capture source is, how a stream
-// delivers frames, and the events a device reports. Backends: PulseAudio through libpulse in
-// pulse_device.h, RtAudio (ALSA, JACK) in rtaudio_device.h and the built-in virtual device in
-// virtual_device.h.
+// delivers frames, and the events a device reports. Backends: PulseAudio (its native protocol,
+// or libpulse) in pulse_device.h, RtAudio (ALSA, JACK) in rtaudio_device.h and the built-in virtual
+// device in virtual_device.h.
 //
 // Threads: a stream calls its CaptureSink from the stream's own thread, or, for streams that
 // are pumped (CaptureStream::pump), from the thread that pumps them. For real devices the

@@ -8,8 +8,10 @@
 #include <limits>
 #include <string>
 
+#include "core/audio/pulse_frames.h"
+#include "core/audio/pulse_introspect.h"
 #include "core/audio/pulse_loop.h"
-#include "core/common/pcm16.h"
+#include "core/audio/pulse_native_stream.h"
 
 namespace sc::audio {
 namespace {
@@ -23,20 +25,15 @@ using std::chrono::steady_clock;
 constexpr unsigned kDefaultFragmentMs = 2000;
 constexpr auto kSmallestFragment = std::chrono::milliseconds(20);
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
-// Where 16-bit samples are widened, and float frames that are not aligned are put together.
-// It is also the most one read_fragments() hands a float sink (a fragment goes in pieces, each
-// processed by the sink before the next is read; on_read calls it for each block libpulse
-// receives): the buffers behind the sink stay small and warm in the cache instead of holding
-// a whole fragment.
-constexpr size_t kScratchFloats = 16 * 1024;
 
 struct StreamFree {
   void operator()(pa_stream* s) const {
-    pa_stream_set_state_callback(s, nullptr, nullptr);
-    pa_stream_set_read_callback(s, nullptr, nullptr);
-    pa_stream_set_overflow_callback(s, nullptr, nullptr);
-    if (PA_STREAM_IS_GOOD(pa_stream_get_state(s))) pa_stream_disconnect(s);
-    pa_stream_unref(s);
+    const pulse::Lib& pa = pulse::loaded();
+    pa.stream_set_state_callback(s, nullptr, nullptr);
+    pa.stream_set_read_callback(s, nullptr, nullptr);
+    pa.stream_set_overflow_callback(s, nullptr, nullptr);
+    if (PA_STREAM_IS_GOOD(pa.stream_get_state(s))) pa.stream_disconnect(s);
+    pa.stream_unref(s);
   }
 };
 using Stream = std::unique_ptr<pa_stream, StreamFree>;
@@ -46,14 +43,11 @@ Error cannot_start(const DeviceInfo& info, std::string_view cause,
   return cannot_start_recording(info, cause, std::move(hint));
 }
 
-constexpr const char* kServerHint =
-    "start the server (pulseaudio --start, or scripts/start-pulse in a checkout) or point "
-    "PULSE_SERVER at it";
-
 class PulseCaptureStream final : public CaptureStream {
  public:
-  PulseCaptureStream(DeviceInfo info, CaptureSink& sink, pulse::Connection connection)
-      : info_(std::move(info)), sink_(sink), conn_(std::move(connection)) {}
+  PulseCaptureStream(DeviceInfo info, CaptureSink& sink, const pulse::Lib& pa,
+                     pulse::Connection connection)
+      : info_(std::move(info)), sink_(sink), frames_(sink), pa_(pa), conn_(std::move(connection)) {}
   ~PulseCaptureStream() override { stream_.reset(); }  // before the connection it lives on
 
   // Connects to the server and connects a corked record stream (not started).
@@ -71,7 +65,7 @@ class PulseCaptureStream final : public CaptureStream {
   void end_soon(Duration left) override;
 
  private:
-  std::string server_error() const { return pa_strerror(pa_context_errno(conn_.context.get())); }
+  std::string server_error() const { return pa_.strerror(pa_.context_errno(conn_.context.get())); }
   template <typename Done>
   bool run_until(Done done) {
     return pulse::run_until(conn_.loop.get(), steady_clock::now() + kConnectTimeout, done);
@@ -84,53 +78,47 @@ class PulseCaptureStream final : public CaptureStream {
   static void on_success(pa_stream* s, int success, void* self);
   static void on_read(pa_stream* s, size_t bytes, void* self);
 
-  // Hands the sink what the server sent, about a scratch buffer's worth at most for a float
-  // sink (the rest waits, peeked or in libpulse's queue, for the next call: the next block's
-  // on_read or the next pump). True if anything was delivered.
+  // Hands the sink what the server sent, PulseFrames::float_budget() frames at most for a
+  // float sink (the rest waits, peeked or in libpulse's queue, for the next call: the next
+  // block's on_read or the next pump). True if anything was delivered.
   bool read_fragments() noexcept;
-  void deliver(const uint8_t* data, size_t bytes) noexcept;
-  // `samples` samples as the server sends them, to float at `out`.
-  void to_float(const uint8_t* in, size_t samples, float* out) const noexcept;
   void end() noexcept;
 
   DeviceInfo info_;
   CaptureSink& sink_;
+  PulseFrames frames_;
+  const pulse::Lib& pa_;  // libpulse, loaded before the stream is made
   pulse::Connection conn_;
   Stream stream_;
   unsigned rate_ = 0;
   unsigned channels_ = 0;
   size_t frame_bytes_ = 0;
   size_t fragment_frames_ = 0;
-  std::unique_ptr<float[]> scratch_;  // kScratchFloats, allocated by open()
   bool peeked_ = false;               // a fragment is peeked, and not dropped yet
   const uint8_t* peek_at_ = nullptr;  // what of it is still to be delivered
   size_t peek_left_ = 0;
-  size_t carry_ = 0;  // bytes of a frame split between fragments, in carry_bytes_
-  uint8_t carry_bytes_[PA_CHANNELS_MAX * sizeof(float)] = {};
-  bool s16_ = false;       // the server sends 16-bit samples (else float)
-  bool s16_sink_ = false;  // and the sink takes them as they are (asked at start)
   bool running_ = false;
   bool pumping_ = false;     // inside pump(): on_read hands what arrives to the sink
   bool read_early_ = false;  // on_read handed something over during this pump's dispatch
   bool ended_sent_ = false;
   int op_result_ = -1;  // of the last cork or timing update: -1 pending, 0 refused, 1 done
   std::atomic<bool> gone_{false};
-  std::atomic<uint64_t> frames_delivered_{0};
 };
 
 Status PulseCaptureStream::open(const StreamParams& params) {
   const bool reused =
-      conn_.context && pa_context_get_state(conn_.context.get()) == PA_CONTEXT_READY;
+      conn_.context && pa_.context_get_state(conn_.context.get()) == PA_CONTEXT_READY;
   if (!reused) conn_ = pulse::connect();
   if (!conn_.loop) return cannot_start(info_, "libpulse could not make a main loop");
-  if (!conn_.context) return cannot_start(info_, "no PulseAudio server to connect to", kServerHint);
-  pa_context_set_state_callback(conn_.context.get(), &PulseCaptureStream::on_context_state, this);
+  if (!conn_.context)
+    return cannot_start(info_, "no PulseAudio server to connect to", pulse_server_hint());
+  pa_.context_set_state_callback(conn_.context.get(), &PulseCaptureStream::on_context_state, this);
   if (!pulse::wait_ready(conn_, steady_clock::now() + kConnectTimeout)) {
-    const bool failed = !PA_CONTEXT_IS_GOOD(pa_context_get_state(conn_.context.get()));
+    const bool failed = !PA_CONTEXT_IS_GOOD(pa_.context_get_state(conn_.context.get()));
     return cannot_start(info_,
                         failed ? fmt::format("no PulseAudio server: {}", server_error())
                                : std::string("the PulseAudio server does not answer"),
-                        kServerHint);
+                        pulse_server_hint());
   }
 
   // The source's own channels and rate unless others are asked for; the server converts.
@@ -147,18 +135,18 @@ Status PulseCaptureStream::open(const StreamParams& params) {
   if (want_channels == own_channels)
     flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_FIX_CHANNELS);
   if (params.rate == 0) flags = static_cast<pa_stream_flags_t>(flags | PA_STREAM_FIX_RATE);
-  if (want_channels > PA_CHANNELS_MAX || !pa_sample_spec_valid(&ss))
+  if (want_channels > PA_CHANNELS_MAX || !pa_.sample_spec_valid(&ss))
     return cannot_start(
         info_, fmt::format("PulseAudio cannot record {} channels at {} Hz", want_channels, ss.rate),
         fmt::format("ask for 1 to {} channels and a rate up to {}", PA_CHANNELS_MAX, PA_RATE_MAX));
   pa_channel_map map;
-  pa_channel_map_init_extend(&map, ss.channels, PA_CHANNEL_MAP_DEFAULT);
-  stream_.reset(pa_stream_new(conn_.context.get(), pulse::kClientName, &ss, &map));
+  pa_.channel_map_init_extend(&map, ss.channels, PA_CHANNEL_MAP_DEFAULT);
+  stream_.reset(pa_.stream_new(conn_.context.get(), pulse::kClientName, &ss, &map));
   if (!stream_)
     return cannot_start(info_, fmt::format("libpulse refused the stream: {}", server_error()));
-  pa_stream_set_state_callback(stream_.get(), &PulseCaptureStream::on_stream_state, this);
-  pa_stream_set_overflow_callback(stream_.get(), &PulseCaptureStream::on_overflow, this);
-  pa_stream_set_read_callback(stream_.get(), &PulseCaptureStream::on_read, this);
+  pa_.stream_set_state_callback(stream_.get(), &PulseCaptureStream::on_stream_state, this);
+  pa_.stream_set_overflow_callback(stream_.get(), &PulseCaptureStream::on_overflow, this);
+  pa_.stream_set_read_callback(stream_.get(), &PulseCaptureStream::on_read, this);
 
   fragment_frames_ = params.buffer_frames
                          ? params.buffer_frames
@@ -166,25 +154,25 @@ Status PulseCaptureStream::open(const StreamParams& params) {
   pa_buffer_attr attr;
   attr.maxlength = static_cast<uint32_t>(-1);
   attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
-  attr.fragsize = static_cast<uint32_t>(fragment_frames_ * pa_frame_size(&ss));
-  if (pa_stream_connect_record(stream_.get(), info_.id.c_str(), &attr, flags) < 0)
+  attr.fragsize = static_cast<uint32_t>(fragment_frames_ * pa_.frame_size(&ss));
+  if (pa_.stream_connect_record(stream_.get(), info_.id.c_str(), &attr, flags) < 0)
     return cannot_start(info_, server_error());
   const bool settled = run_until([&] {
-    const auto s = pa_stream_get_state(stream_.get());
+    const auto s = pa_.stream_get_state(stream_.get());
     return s == PA_STREAM_READY || !PA_STREAM_IS_GOOD(s);
   });
-  if (!settled) return cannot_start(info_, "the PulseAudio server does not answer", kServerHint);
-  if (pa_stream_get_state(stream_.get()) != PA_STREAM_READY) {
-    if (pa_context_errno(conn_.context.get()) == PA_ERR_NOENTITY)
+  if (!settled)
+    return cannot_start(info_, "the PulseAudio server does not answer", pulse_server_hint());
+  if (pa_.stream_get_state(stream_.get()) != PA_STREAM_READY) {
+    if (pa_.context_errno(conn_.context.get()) == PA_ERR_NOENTITY)
       return cannot_start(info_, fmt::format("the source '{}' is gone", info_.id));
     return cannot_start(info_, server_error());
   }
-  const pa_sample_spec* got = pa_stream_get_sample_spec(stream_.get());
+  const pa_sample_spec* got = pa_.stream_get_sample_spec(stream_.get());
   rate_ = got->rate;
   channels_ = got->channels;
-  frame_bytes_ = pa_frame_size(got);
-  s16_ = got->format == PA_SAMPLE_S16NE;
-  if (!scratch_) scratch_ = std::make_unique_for_overwrite<float[]>(kScratchFloats);
+  frame_bytes_ = pa_.frame_size(got);
+  frames_.configure(got->format == PA_SAMPLE_S16NE, channels_, rate_);
   gone_.store(false);  // connecting is over: a failure from now on ends a started stream
   return ok_status();
 }
@@ -193,19 +181,18 @@ Status PulseCaptureStream::start() {
   if (!stream_) return cannot_start(info_, "the stream is not open");
   if (gone_.load()) return cannot_start(info_, "the source is gone");
   if (running_) return ok_status();
-  frames_delivered_.store(0);
-  carry_ = 0;
-  s16_sink_ = s16_ && sink_.takes_s16();
-  if (peeked_) pa_stream_drop(stream_.get());  // the rest of a fragment from before a stop
+  frames_.start();
+  if (peeked_) pa_.stream_drop(stream_.get());  // the rest of a fragment from before a stop
   peeked_ = false;
   peek_left_ = 0;
   op_result_ = -1;
-  pa_operation* op = pa_stream_cork(stream_.get(), 0, &PulseCaptureStream::on_success, this);
+  pa_operation* op = pa_.stream_cork(stream_.get(), 0, &PulseCaptureStream::on_success, this);
   if (!op) return cannot_start(info_, server_error());
   const bool answered = run_until([&] { return op_result_ != -1 || gone_.load(); });
-  pa_operation_unref(op);
+  pa_.operation_unref(op);
   if (gone_.load()) return cannot_start(info_, "the source is gone");
-  if (!answered) return cannot_start(info_, "the PulseAudio server does not answer", kServerHint);
+  if (!answered)
+    return cannot_start(info_, "the PulseAudio server does not answer", pulse_server_hint());
   if (op_result_ != 1)
     return cannot_start(info_,
                         fmt::format("the server did not start the stream: {}", server_error()));
@@ -233,11 +220,11 @@ bool PulseCaptureStream::pump(std::chrono::milliseconds timeout) {
     const auto left =
         std::chrono::duration_cast<std::chrono::microseconds>(deadline - steady_clock::now());
     if (left.count() <= 0) return true;
-    if (pa_mainloop_prepare(loop, static_cast<int>(left.count())) < 0) break;
+    if (pa_.mainloop_prepare(loop, static_cast<int>(left.count())) < 0) break;
     // 0: the time passed, or a signal interrupted the wait: either way the caller looks.
-    const int ready = pa_mainloop_poll(loop);
+    const int ready = pa_.mainloop_poll(loop);
     read_early_ = false;
-    if (ready < 0 || pa_mainloop_dispatch(loop) < 0) break;
+    if (ready < 0 || pa_.mainloop_dispatch(loop) < 0) break;
     if (read_fragments() || read_early_ || gone_.load() || !running_ || ready == 0) return true;
   }
   end();  // the loop failed: nothing more will come
@@ -253,14 +240,14 @@ std::optional<Duration> PulseCaptureStream::captured() {
   if (!running_ || gone_.load()) return std::nullopt;
   op_result_ = -1;
   pa_operation* op =
-      pa_stream_update_timing_info(stream_.get(), &PulseCaptureStream::on_success, this);
+      pa_.stream_update_timing_info(stream_.get(), &PulseCaptureStream::on_success, this);
   if (!op) return std::nullopt;
   run_until([&] { return op_result_ != -1 || gone_.load(); });
-  pa_operation_unref(op);
-  const pa_timing_info* t = pa_stream_get_timing_info(stream_.get());
+  pa_.operation_unref(op);
+  const pa_timing_info* t = pa_.stream_get_timing_info(stream_.get());
   if (op_result_ != 1 || t == nullptr || t->write_index < 0) return std::nullopt;
-  const pa_usec_t queued = pa_bytes_to_usec(static_cast<uint64_t>(t->write_index),
-                                            pa_stream_get_sample_spec(stream_.get()));
+  const pa_usec_t queued = pa_.bytes_to_usec(static_cast<uint64_t>(t->write_index),
+                                             pa_.stream_get_sample_spec(stream_.get()));
   return Duration(static_cast<int64_t>(queued + t->source_usec) * 1000);
 }
 
@@ -274,22 +261,22 @@ void PulseCaptureStream::end_soon(Duration left) {
   pa_buffer_attr attr;
   attr.maxlength = attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
   attr.fragsize = static_cast<uint32_t>(frames * frame_bytes_);
-  if (pa_operation* op = pa_stream_set_buffer_attr(stream_.get(), &attr, nullptr, nullptr)) {
-    pa_operation_unref(op);
+  if (pa_operation* op = pa_.stream_set_buffer_attr(stream_.get(), &attr, nullptr, nullptr)) {
+    pa_.operation_unref(op);
     fragment_frames_ = frames;
   }
 }
 
-Duration PulseCaptureStream::clock() const {
-  return frames_duration(frames_delivered_.load(std::memory_order_relaxed), rate_);
-}
+Duration PulseCaptureStream::clock() const { return frames_duration(frames_.frames(), rate_); }
 
 void PulseCaptureStream::on_context_state(pa_context* c, void* p) {
-  if (!PA_CONTEXT_IS_GOOD(pa_context_get_state(c))) static_cast<PulseCaptureStream*>(p)->end();
+  auto* self = static_cast<PulseCaptureStream*>(p);
+  if (!PA_CONTEXT_IS_GOOD(self->pa_.context_get_state(c))) self->end();
 }
 
 void PulseCaptureStream::on_stream_state(pa_stream* s, void* p) {
-  if (!PA_STREAM_IS_GOOD(pa_stream_get_state(s))) static_cast<PulseCaptureStream*>(p)->end();
+  auto* self = static_cast<PulseCaptureStream*>(p);
+  if (!PA_STREAM_IS_GOOD(self->pa_.stream_get_state(s))) self->end();
 }
 
 void PulseCaptureStream::on_success(pa_stream*, int success, void* p) {
@@ -320,17 +307,17 @@ void PulseCaptureStream::on_overflow(pa_stream*, void* p) {
 // gets all the server has sent at once, straight from the server's memory.
 bool PulseCaptureStream::read_fragments() noexcept {
   pa_stream* s = stream_.get();
-  const size_t budget = s16_sink_ ? std::numeric_limits<size_t>::max()
-                                  : std::min(fragment_frames_, kScratchFloats / channels_);
+  const size_t budget = frames_.s16_to_sink() ? std::numeric_limits<size_t>::max()
+                                              : std::min(fragment_frames_, frames_.float_budget());
   bool delivered = false;
   size_t frames = 0;
   while (frames < budget) {
     if (peek_left_ == 0) {
-      if (peeked_) pa_stream_drop(s);
+      if (peeked_) pa_.stream_drop(s);
       peeked_ = false;
       const void* data = nullptr;
       size_t bytes = 0;
-      if (pa_stream_peek(s, &data, &bytes) < 0 || bytes == 0) break;
+      if (pa_.stream_peek(s, &data, &bytes) < 0 || bytes == 0) break;
       peeked_ = true;
       if (!data) {
         DeviceEvent e{DeviceEvent::Kind::xrun, clock()};
@@ -346,77 +333,17 @@ bool PulseCaptureStream::read_fragments() noexcept {
     // min(peek_left_, room in bytes), without multiplying an unlimited budget.
     const size_t room = budget - frames;
     const size_t take = room > peek_left_ / frame_bytes_ ? peek_left_ : room * frame_bytes_;
-    deliver(peek_at_, take);
+    frames_.deliver(peek_at_, take);
     peek_at_ += take;
     peek_left_ -= take;
     frames += std::max<size_t>(take / frame_bytes_, 1);
     delivered = true;
   }
   if (peeked_ && peek_left_ == 0) {
-    pa_stream_drop(s);
+    pa_.stream_drop(s);
     peeked_ = false;
   }
   return delivered;
-}
-
-void PulseCaptureStream::to_float(const uint8_t* in, size_t samples, float* out) const noexcept {
-  if (!s16_) {
-    std::memcpy(out, in, samples * sizeof(float));
-    return;
-  }
-  widen_s16(in, samples, out);
-}
-
-// Whole frames to the sink: 16-bit frames for a sink that takes them, and float frames,
-// straight from the server's memory when they are aligned; the rest through scratch_ as float
-// (sized by open(): no allocation). A frame split between fragments waits in carry_bytes_.
-void PulseCaptureStream::deliver(const uint8_t* data, size_t bytes) noexcept {
-  if (s16_sink_ && carry_ == 0 && reinterpret_cast<uintptr_t>(data) % alignof(int16_t) == 0) {
-    if (const size_t whole = bytes / frame_bytes_; whole > 0) {
-      sink_.on_frames_s16(reinterpret_cast<const int16_t*>(data), whole, clock());
-      frames_delivered_.fetch_add(whole, std::memory_order_relaxed);
-      data += whole * frame_bytes_;
-      bytes -= whole * frame_bytes_;
-    }
-  }
-  const size_t max_frames = kScratchFloats / channels_;
-  while (bytes > 0) {
-    size_t frames = 0;
-    if (carry_ > 0) {
-      const size_t take = std::min(bytes, frame_bytes_ - carry_);
-      std::memcpy(carry_bytes_ + carry_, data, take);
-      carry_ += take;
-      data += take;
-      bytes -= take;
-      if (carry_ < frame_bytes_) return;
-      to_float(carry_bytes_, channels_, scratch_.get());
-      carry_ = 0;
-      frames = 1;
-    }
-    const size_t whole_frames = bytes / frame_bytes_;
-    if (frames == 0 && !s16_ && reinterpret_cast<uintptr_t>(data) % alignof(float) == 0 &&
-        whole_frames > 0) {
-      sink_.on_frames(reinterpret_cast<const float*>(data), whole_frames, clock());
-      frames_delivered_.fetch_add(whole_frames, std::memory_order_relaxed);
-      data += whole_frames * frame_bytes_;
-      bytes -= whole_frames * frame_bytes_;
-    } else {
-      const size_t whole = std::min(whole_frames, max_frames - frames);
-      to_float(data, whole * channels_, scratch_.get() + frames * channels_);
-      frames += whole;
-      data += whole * frame_bytes_;
-      bytes -= whole * frame_bytes_;
-      if (frames > 0) {
-        sink_.on_frames(scratch_.get(), frames, clock());
-        frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
-      }
-    }
-    if (bytes > 0 && bytes < frame_bytes_) {
-      std::memcpy(carry_bytes_, data, bytes);
-      carry_ = bytes;
-      return;
-    }
-  }
 }
 
 // The source, the stream or the server went away: no frames follow.
@@ -430,8 +357,7 @@ void PulseCaptureStream::end() noexcept {
 
 class PulseDevice final : public Device {
  public:
-  PulseDevice(DeviceInfo info, pulse::Connection connection)
-      : info_(std::move(info)), conn_(std::move(connection)) {}
+  PulseDevice(DeviceInfo info, PulseLink link) : info_(std::move(info)), link_(std::move(link)) {}
   const DeviceInfo& info() const override { return info_; }
 
   Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,
@@ -440,14 +366,25 @@ class PulseDevice final : public Device {
       return cannot_start(
           info_, "the device has no input channels",
           fmt::format("record what it plays from its monitor: -D {}.monitor", info_.id));
-    auto stream = std::make_unique<PulseCaptureStream>(info_, sink, std::move(conn_));
+    // soundcheck's own client when the listing used it, or, for a device opened without a
+    // connection (a second stream), when it reaches the server; else libpulse.
+    std::unique_ptr<pulse::Client> native = std::move(link_.native);
+    if (!native && !link_.lib.context && pulse_native_wanted()) {
+      pulse::Client::Failure failure;
+      native = pulse::Client::connect(steady_clock::now() + kConnectTimeout, failure);
+    }
+    if (native) return open_native_capture(info_, params, sink, std::move(native));
+    // Loaded by the first stream (a listing may have loaded it already).
+    auto pa = pulse::lib();
+    if (!pa) return cannot_start(info_, pa.error().message, pa.error().hint);
+    auto stream = std::make_unique<PulseCaptureStream>(info_, sink, **pa, std::move(link_.lib));
     if (auto st = stream->open(params); !st) return st.error();
     return std::unique_ptr<CaptureStream>(std::move(stream));
   }
 
  private:
   DeviceInfo info_;
-  pulse::Connection conn_;  // a ready connection for the first stream, or empty
+  PulseLink link_;  // a ready connection for the first stream, or empty
 };
 
 }  // namespace
@@ -458,8 +395,13 @@ const std::vector<unsigned>& pulse_stream_rates() {
   return rates;
 }
 
-std::unique_ptr<Device> make_pulse_device(DeviceInfo info, pulse::Connection connection) {
-  return std::make_unique<PulseDevice>(std::move(info), std::move(connection));
+const char* pulse_server_hint() {
+  return "start the server (pulseaudio --start, or scripts/start-pulse in a checkout) or point "
+         "PULSE_SERVER at it";
+}
+
+std::unique_ptr<Device> make_pulse_device(DeviceInfo info, PulseLink link) {
+  return std::make_unique<PulseDevice>(std::move(info), std::move(link));
 }
 
 }  // namespace sc::audio

@@ -1,5 +1,7 @@
-// The PulseAudio backend: capture streams on a PulseAudio source through libpulse itself
-// (pa_stream on a threaded main loop), not through RtAudio.
+// The PulseAudio backend: capture streams on a PulseAudio source, not through RtAudio. The
+// stream speaks the server's native protocol itself (pulse_native_stream.h; pulse_wire.h says
+// why) where it can, else goes through libpulse (pa_stream on a main loop of its own,
+// pulse_lib.h); the two keep the same contract, below.
 //
 // Why not RtAudio's PulseAudio API, which DESIGN.md first named: RtAudio 5.2 reads through
 // pa_simple on a thread of its own that hands each period to a second thread, and the
@@ -7,8 +9,8 @@
 // 5.7 times parecord's CPU per recorded minute (bench/run cpu). It also merges PulseAudio
 // devices that share a description and opens the last one it saw. The server already buffers
 // what it captures, in fragments, so no real-time thread of ours is needed: this stream runs
-// libpulse's main loop on the recorder's own thread (CaptureStream::pump), which sleeps in
-// poll() until the next fragment or a signal, and a source is opened by its own name.
+// on the recorder's own thread (CaptureStream::pump), which sleeps in poll() until the next
+// fragment or a signal, and a source is opened by its own name.
 //
 // Threads: listing and opening may be called from any thread. A stream is started, pumped,
 // stopped and destroyed by one thread, and calls its sink from pump() on that thread.
@@ -18,13 +20,16 @@
 #include <vector>
 
 #include "core/audio/device.h"
-#include "core/audio/pulse_loop.h"
+#include "core/audio/pulse_introspect.h"
 
 namespace sc::audio {
 
 // The rates `route list` shows for a PulseAudio device: PulseAudio resamples, so a stream may
 // ask for any rate from 1 Hz to 384 kHz; these are the usual ones.
 const std::vector<unsigned>& pulse_stream_rates();
+
+// The hint of an error that is the server's absence or silence: how to start one.
+const char* pulse_server_hint();
 
 // A Device for `info`, a PulseAudio row of list_devices() (`id` is the source's name,
 // "loop.monitor").
@@ -37,10 +42,13 @@ const std::vector<unsigned>& pulse_stream_rates();
 // or the server does, finished() turns true, an `ended` event is sent and no frames follow.
 // A fragment the server lost (a hole) or an overflow is an xrun event. Failures are
 // session_error(SessionCode::cannotStartRecording, "cannot start recording from 'NAME'
-// (pulse): CAUSE", hint).
+// (pulse): CAUSE", hint); libpulse not loadable, where it is needed, is one ("cannot load
+// libpulse.so.0: ...").
 //
-// `connection`, when given, is a ready one (query_pulse's): the first stream opened uses it
-// instead of connecting again.
-std::unique_ptr<Device> make_pulse_device(DeviceInfo info, pulse::Connection connection = {});
+// `link`, when given, is a ready connection (query_pulse's): the first stream opened uses it,
+// and its client, instead of connecting again. Without one, a stream connects with
+// soundcheck's own client when pulse_native_wanted() and it reaches the server, else with
+// libpulse.
+std::unique_ptr<Device> make_pulse_device(DeviceInfo info, PulseLink link = {});
 
 }  // namespace sc::audio

@@ -1,6 +1,13 @@
 #include "core/audio/pulse_introspect.h"
 
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "core/audio/backends.h"
 #include "core/audio/pulse_loop.h"
+#include "core/audio/pulse_native_query.h"
 
 namespace sc::audio {
 namespace {
@@ -55,35 +62,66 @@ void on_sink(pa_context*, const pa_sink_info* i, int eol, void* data) {
   q->snap.sinks.push_back(std::move(o));
 }
 
-}  // namespace
-
-std::optional<PulseSnapshot> query_pulse(pulse::Connection& kept,
-                                         std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+// Through libpulse (pulse_lib.h loads it).
+std::optional<PulseSnapshot> query_libpulse(pulse::Connection& kept,
+                                            std::chrono::steady_clock::time_point deadline) {
   auto conn = pulse::connect();
-  if (!pulse::wait_ready(conn, deadline)) return std::nullopt;
+  if (!pulse::wait_ready(conn, deadline)) return std::nullopt;  // also without libpulse
+  const pulse::Lib& pa = pulse::loaded();
   pa_context* ctx = conn.context.get();
 
   // The replies come through the callbacks, which run only inside run_until; operations
   // still pending when this returns are cancelled with the context, without calling back.
   Query q;
-  for (pa_operation* op : {pa_context_get_server_info(ctx, on_server, &q),
-                           pa_context_get_source_info_list(ctx, on_source, &q),
-                           pa_context_get_sink_info_list(ctx, on_sink, &q)}) {
+  for (pa_operation* op : {pa.context_get_server_info(ctx, on_server, &q),
+                           pa.context_get_source_info_list(ctx, on_source, &q),
+                           pa.context_get_sink_info_list(ctx, on_sink, &q)}) {
     if (!op) return std::nullopt;
     ++q.pending;
-    pa_operation_unref(op);
+    pa.operation_unref(op);
   }
   const bool answered = pulse::run_until(conn.loop.get(), deadline, [&] {
-    return q.pending <= 0 || !PA_CONTEXT_IS_GOOD(pa_context_get_state(ctx));
+    return q.pending <= 0 || !PA_CONTEXT_IS_GOOD(pa.context_get_state(ctx));
   });
   if (!answered || q.pending > 0 || q.failed) return std::nullopt;
   kept = std::move(conn);
   return std::move(q.snap);
 }
 
+}  // namespace
+
+bool pulse_native_wanted() {
+  const char* v = std::getenv("SOUNDCHECK_PULSE");
+  return v == nullptr || std::strcmp(v, "libpulse") != 0;
+}
+
+Status check_pulse_choice() {
+  const char* v = std::getenv("SOUNDCHECK_PULSE");
+  if (v == nullptr || *v == 0 || std::strcmp(v, "native") == 0 || std::strcmp(v, "libpulse") == 0)
+    return ok_status();
+  return make_error(Exit::usage,
+                    fmt::format("SOUNDCHECK_PULSE is '{}': it says how PulseAudio is spoken to", v),
+                    "set it to native (the default) or libpulse, or unset it");
+}
+
+std::optional<PulseSnapshot> query_pulse(PulseLink& kept, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (pulse_native_wanted()) {
+    // A server the native client cannot reach or read is asked again through libpulse, which
+    // knows every way to a server (and fails the same way when there is none).
+    pulse::Client::Failure failure;
+    if (auto client = pulse::Client::connect(deadline, failure)) {
+      if (auto snap = query_native(*client, deadline)) {
+        kept.native = std::move(client);
+        return snap;
+      }
+    }
+  }
+  return query_libpulse(kept.lib, deadline);
+}
+
 std::optional<PulseSnapshot> query_pulse(std::chrono::milliseconds timeout) {
-  pulse::Connection unused;
+  PulseLink unused;
   return query_pulse(unused, timeout);
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audio/pulse_client.h"
 #include "core/audio/pulse_loop.h"
 
 namespace sc::audio {
@@ -29,16 +30,27 @@ struct PulseSnapshot {
   std::vector<PulseObject> sinks;
 };
 
+// A ready connection to the server, one of soundcheck's two clients: its own over the native
+// protocol (pulse_client.h), else libpulse's. Empty: none.
+struct PulseLink {
+  std::unique_ptr<pulse::Client> native;
+  pulse::Connection lib;
+};
+
+// Whether soundcheck's own client is tried first: unless SOUNDCHECK_PULSE is "libpulse".
+bool pulse_native_wanted();
+
 // Asks the server the environment names (PULSE_SERVER, or the user's runtime socket) for its
-// sources and sinks. Never starts a server (no autospawn) and prints nothing. Returns nullopt
-// when no server answers within `timeout` or the connection fails for any reason.
-// Blocking; any thread (each call has its own main loop).
+// sources and sinks: over the native protocol when pulse_native_wanted() and pulse::Client
+// reaches the server, else through libpulse. Never starts a server (no autospawn) and prints
+// nothing. Returns nullopt when no server answers within `timeout` or the connection fails for
+// any reason. Blocking; any thread (each call has its own connection).
 std::optional<PulseSnapshot> query_pulse(
     std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
-// The same, handing the connection it used (ready, its main loop for this thread) to `kept`,
-// for a capture stream to reuse (make_pulse_device) instead of connecting again.
+// The same, handing the connection it used (ready, for this thread) to `kept`, for a capture
+// stream to reuse (make_pulse_device) instead of connecting again.
 std::optional<PulseSnapshot> query_pulse(
-    pulse::Connection& kept, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+    PulseLink& kept, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
 }  // namespace sc::audio

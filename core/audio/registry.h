@@ -1,4 +1,4 @@
-// Every device this machine has (PulseAudio through libpulse, each other RtAudio API that
+// Every device this machine has (PulseAudio through pulse_device.h, each other RtAudio API that
 // works at run time, plus the virtual device) and SPEC resolution (CLI.md "Devices").
 #pragma once
 
@@ -14,7 +14,7 @@ namespace sc::audio {
 
 enum class Direction { input, output };
 
-// The APIs devices come from, in listing order: "pulse" (libpulse), then the RtAudio APIs
+// The APIs devices come from, in listing order: "pulse" (pulse_device.h), then the RtAudio APIs
 // compiled into this build ("alsa", "jack"). The virtual device is not among them.
 std::vector<std::string> device_apis();
 

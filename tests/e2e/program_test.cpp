@@ -3,7 +3,6 @@
 // stay made.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,7 +12,7 @@
 namespace sc::test {
 namespace {
 
-// The shared libraries the program names, in their order ("libpulse.so.0", ...).
+// The shared libraries the program names, in their order ("libsndfile.so.1", ...).
 std::vector<std::string> needed() {
   const RunResult r = run(SOUNDCHECK_READELF, {"-d", SOUNDCHECK_BIN});
   EXPECT_EQ(r.status, 0) << r.err;
@@ -29,21 +28,12 @@ std::vector<std::string> needed() {
   return libs;
 }
 
-size_t position(const std::vector<std::string>& libs, const std::string& prefix) {
-  return static_cast<size_t>(
-      std::find_if(libs.begin(), libs.end(),
-                   [&](const std::string& l) { return l.starts_with(prefix); }) -
-      libs.begin());
-}
-
-TEST(Program, LinksLibpulseBeforeLibsndfile) {
+// libpulse and the 17 libraries it brings are loaded by dlopen, by the code that uses them
+// (core/audio/pulse_lib.h).
+TEST(Program, LoadsLibpulseOnlyWhenNeeded) {
   const auto libs = needed();
-  const size_t pulse = position(libs, "libpulse.so");
-  const size_t sndfile = position(libs, "libsndfile.so");
-  ASSERT_LT(pulse, libs.size()) << "libpulse is not linked";
-  ASSERT_LT(sndfile, libs.size()) << "libsndfile is not linked";
-  EXPECT_LT(pulse, sndfile) << "libsndfile's codec libraries would come before libpulsecommon "
-                               "in every symbol lookup";
+  ASSERT_FALSE(libs.empty());
+  for (const auto& lib : libs) EXPECT_FALSE(lib.starts_with("libpulse")) << lib;
 }
 
 TEST(Program, LoadsFfmpegOnlyWhenNeeded) {

@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include <unistd.h>
@@ -21,7 +25,7 @@ using namespace std::chrono_literals;
 
 // The server comes from scripts/start-pulse; the sink is this test's own, so nothing else
 // playing into soundcheck_loop (a benchmark, another run) can reach the capture.
-class PulseRecord : public ::testing::Test {
+class PulseServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto r = run("/bin/bash", {source_dir() + "/scripts/start-pulse"});
@@ -37,7 +41,16 @@ class PulseRecord : public ::testing::Test {
   }
   static std::string sink_, module_;
 };
-std::string PulseRecord::sink_, PulseRecord::module_;
+std::string PulseServer::sink_, PulseServer::module_;
+
+// Each test with either of soundcheck's PulseAudio clients: its own, over the native protocol
+// (the default), and libpulse (SOUNDCHECK_PULSE=libpulse, also what it falls back to).
+class PulseRecord : public PulseServer, public ::testing::WithParamInterface<std::string> {
+ protected:
+  std::map<std::string, std::string> client() const { return {{"SOUNDCHECK_PULSE", GetParam()}}; }
+};
+INSTANTIATE_TEST_SUITE_P(Client, PulseRecord, ::testing::Values("native", "libpulse"),
+                         [](const auto& p) { return p.param; });
 
 // Frequency from the median interval between rising zero crossings (robust to a short gap
 // when a starved server underruns), and the peak in dBFS, of channel 0 in [from, to).
@@ -60,7 +73,7 @@ void analyse(const Audio& a, size_t from, size_t to, double& freq, double& peak_
   peak_db = peak > 0 ? 20 * std::log10(peak) : -200;
 }
 
-TEST_F(PulseRecord, CapturesAToneFromTheNullSinkMonitor) {
+TEST_P(PulseRecord, CapturesAToneFromTheNullSinkMonitor) {
   const std::string dir = temp_dir();
   const std::string tone = dir + "/tone.wav", out = dir + "/captured.wav";
   // 997 Hz at -12 dBFS, 8 s, made by an independent tool.
@@ -70,7 +83,8 @@ TEST_F(PulseRecord, CapturesAToneFromTheNullSinkMonitor) {
   // A low latency, so the monitor has the tone at once (paplay's default buffers ~2 s).
   Process player("/usr/bin/paplay", {"--device=" + sink_, "--latency-msec=100", tone});
   std::this_thread::sleep_for(500ms);  // the tone is flowing before the capture starts
-  auto r = soundcheck({"--json", "record", "-D", "pulse:" + sink_ + ".monitor", "-d", "2s", out});
+  auto r = soundcheck({"--json", "record", "-D", "pulse:" + sink_ + ".monitor", "-d", "2s", out},
+                      client());
   player.signal(SIGTERM);
   player.wait();
   ASSERT_EQ(r.status, 0) << r.err;
@@ -87,6 +101,49 @@ TEST_F(PulseRecord, CapturesAToneFromTheNullSinkMonitor) {
   EXPECT_NEAR(peak_db, -12.0, 1.0);
 }
 
+// What a recording in progress has mapped (/proc/PID/maps), read once its file `out` exists:
+// the device is open by then, and libpulse, if it is used, loaded.
+std::string mappings_once_open(const Process& rec, const std::string& out) {
+  for (int i = 0; i < 100 && !std::filesystem::exists(out); ++i) std::this_thread::sleep_for(20ms);
+  std::ifstream in("/proc/" + std::to_string(rec.pid()) + "/maps");
+  std::stringstream maps;
+  maps << in.rdbuf();
+  return maps.str();
+}
+
+// Why soundcheck has a client of its own (bench/README.md): a recording over it does not load
+// libpulse (2.5 ms of CPU in the dynamic loader alone, at every recording); with
+// SOUNDCHECK_PULSE=libpulse it does.
+TEST_P(PulseRecord, LoadsLibpulseOnlyWhenAskedTo) {
+  const std::string dir = temp_dir(), out = dir + "/maps.wav";
+  auto rec = start_soundcheck(
+      {"record", "-q", "-D", "pulse:" + sink_ + ".monitor", "-d", "2s", out}, client());
+  const std::string maps = mappings_once_open(*rec, out);
+  auto r = rec->wait();
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_FALSE(maps.empty());
+  EXPECT_EQ(maps.find("libpulse.so") != std::string::npos, GetParam() == "libpulse") << maps;
+}
+
+// A setup soundcheck's own client leaves to libpulse (here a client.conf that names the
+// server) is recorded from through libpulse, as if SOUNDCHECK_PULSE said so.
+TEST_F(PulseServer, WhatTheNativeClientDoesNotHandleGoesThroughLibpulse) {
+  const std::string dir = temp_dir(), out = dir + "/conf.wav";
+  std::filesystem::create_directories(dir + "/config/pulse");
+  std::ofstream(dir + "/config/pulse/client.conf")
+      << "default-server = unix:/var/run/pulse/native\n";
+  auto rec =
+      start_soundcheck({"record", "-q", "-D", "pulse:" + sink_ + ".monitor", "-d", "1s", out},
+                       {{"XDG_CONFIG_HOME", dir + "/config"}, {"PULSE_SERVER", ""}});
+  const std::string maps = mappings_once_open(*rec, out);
+  auto r = rec->wait();
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(maps.find("libpulse.so"), std::string::npos) << maps;
+  auto a = read_audio(out);
+  ASSERT_TRUE(a.ok) << a.error;
+  EXPECT_EQ(a.frames, 48000u);
+}
+
 // A tone file for the player: 997 Hz at -12 dBFS, `seconds` long, made by an independent tool.
 std::string make_tone(const std::string& dir, int seconds) {
   const std::string tone = dir + "/tone.wav";
@@ -96,14 +153,15 @@ std::string make_tone(const std::string& dir, int seconds) {
   return tone;
 }
 
-TEST_F(PulseRecord, Float32CarriesTheToneToo) {
+TEST_P(PulseRecord, Float32CarriesTheToneToo) {
   // pcm16 asks the server for 16-bit samples; every other encoding for float.
   const std::string dir = temp_dir();
   const std::string tone = make_tone(dir, 6), out = dir + "/captured.caf";
   Process player("/usr/bin/paplay", {"--device=" + sink_, "--latency-msec=100", tone});
   std::this_thread::sleep_for(500ms);
   auto r = soundcheck(
-      {"record", "-q", "-D", "pulse:" + sink_ + ".monitor", "-e", "float32", "-d", "1500ms", out});
+      {"record", "-q", "-D", "pulse:" + sink_ + ".monitor", "-e", "float32", "-d", "1500ms", out},
+      client());
   player.signal(SIGTERM);
   player.wait();
   ASSERT_EQ(r.status, 0) << r.err;
@@ -120,7 +178,7 @@ TEST_F(PulseRecord, Float32CarriesTheToneToo) {
 // a player with a short one, given that time, keeps its monitor delivering at once.
 constexpr auto kSinkSettles = 2500ms;
 
-TEST_F(PulseRecord, SigintKeepsWhatWasCapturedBeforeTheSignal) {
+TEST_P(PulseRecord, SigintKeepsWhatWasCapturedBeforeTheSignal) {
   // The server sends a fragment every 2 s: what it captured since the last one is still on
   // its way when the signal comes, and must reach the file all the same.
   const std::string dir = temp_dir();
@@ -128,7 +186,7 @@ TEST_F(PulseRecord, SigintKeepsWhatWasCapturedBeforeTheSignal) {
   Process player("/usr/bin/paplay", {"--device=" + sink_, "--latency-msec=100", tone});
   std::this_thread::sleep_for(kSinkSettles);
   const auto started = std::chrono::steady_clock::now();
-  auto rec = start_soundcheck({"record", "-q", "-D", "pulse:" + sink_ + ".monitor", out});
+  auto rec = start_soundcheck({"record", "-q", "-D", "pulse:" + sink_ + ".monitor", out}, client());
   std::this_thread::sleep_until(started + 2500ms);
   rec->signal(SIGINT);
   auto r = rec->wait();
@@ -147,7 +205,7 @@ TEST_F(PulseRecord, SigintKeepsWhatWasCapturedBeforeTheSignal) {
   EXPECT_NEAR(peak_db, -12.0, 1.0);
 }
 
-TEST_F(PulseRecord, ASourceThatGoesAwayEndsTheRecordingWithAValidFile) {
+TEST_P(PulseRecord, ASourceThatGoesAwayEndsTheRecordingWithAValidFile) {
   const std::string name = "sc_gone_" + std::to_string(getpid());
   auto m = run("/usr/bin/pactl", {"load-module", "module-null-sink", "sink_name=" + name,
                                   "rate=48000", "sink_properties=device.description=" + name});
@@ -156,7 +214,8 @@ TEST_F(PulseRecord, ASourceThatGoesAwayEndsTheRecordingWithAValidFile) {
   const std::string dir = temp_dir(), out = dir + "/gone.wav";
   Process player("/usr/bin/paplay", {"--device=" + name, "--latency-msec=100", make_tone(dir, 10)});
   std::this_thread::sleep_for(kSinkSettles);
-  auto rec = start_soundcheck({"--json", "record", "-D", "pulse:" + name + ".monitor", out});
+  auto rec =
+      start_soundcheck({"--json", "record", "-D", "pulse:" + name + ".monitor", out}, client());
   std::this_thread::sleep_for(2500ms);
   auto u = run("/usr/bin/pactl", {"unload-module", module});
   ASSERT_EQ(u.status, 0) << u.err;
@@ -175,7 +234,7 @@ TEST_F(PulseRecord, ASourceThatGoesAwayEndsTheRecordingWithAValidFile) {
 // RtAudio's ALSA API, through the PulseAudio ALSA plugin (libasound2-plugins) whose
 // "default" device reads the source PULSE_SOURCE names: the RtAudio module
 // (core/audio/rtaudio/) is loaded from next to the program and carries the tone as well.
-TEST_F(PulseRecord, RtAudioAlsaDefaultThroughThePulsePluginCarriesTheTone) {
+TEST_F(PulseServer, RtAudioAlsaDefaultThroughThePulsePluginCarriesTheTone) {
   const std::string dir = temp_dir();
   const std::string tone = make_tone(dir, 6), out = dir + "/captured.wav";
   Process player("/usr/bin/paplay", {"--device=" + sink_, "--latency-msec=100", tone});
