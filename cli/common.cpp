@@ -206,7 +206,7 @@ ParseOutcome parse_args(Cli& cli, std::vector<std::string> args) {
   if (!cli.action) {
     return ParseOutcome{false, status(Exit::internal), "no command was selected", "", ""};
   }
-  return ParseOutcome{true, 0, "", "", ""};
+  return ParseOutcome{true, 0, "", "", deepest_command(cli.app).first};
 }
 
 int run_cli(int argc, const char* const* argv) {

@@ -126,6 +126,12 @@ TEST(RouteList, AnUnknownPulseClientIsAUsageError) {
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("SOUNDCHECK_PULSE is 'libpuls'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("native (the default) or libpulse"), std::string::npos) << r.err;
+  auto j = soundcheck({"--json", "route", "list"}, {{"SOUNDCHECK_PULSE", "libpuls"}});
+  EXPECT_EQ(j.status, 64);
+  const auto doc = json::parse(j.out);
+  EXPECT_EQ(doc["ok"], false);
+  EXPECT_EQ(doc["command"], "route list");
+  EXPECT_EQ(doc["error"]["code"], "usage");
 }
 
 class PulseRouteList : public ::testing::Test {
