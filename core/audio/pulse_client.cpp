@@ -155,47 +155,30 @@ int ms_until(Client::Deadline deadline) {
 
 }  // namespace
 
-std::unique_ptr<Client> Client::connect(Deadline deadline, Failure& failure) {
+std::unique_ptr<Client> Client::connect(Deadline deadline) {
   std::vector<std::string> paths;
-  if (!socket_paths(paths)) {
-    failure = {"the server is not on a local socket soundcheck finds by itself", true};
-    return nullptr;
-  }
+  if (!socket_paths(paths)) return nullptr;
   for (const auto& path : paths) {
     const int fd = connect_unix(path);
-    if (fd < 0) continue;
-    std::unique_ptr<Client> c(new Client(fd, path));
-    if (!c->handshake(deadline, failure)) return nullptr;
-    return c;
+    if (fd < 0) continue;  // no server there
+    std::unique_ptr<Client> c(new Client(fd));
+    return c->handshake(deadline) ? std::move(c) : nullptr;
   }
-  failure = {"no PulseAudio server at " + paths.front() +
-                 (paths.size() > 1 ? " or " + paths.back() : std::string()),
-             false};
   return nullptr;
 }
 
-bool Client::handshake(Deadline deadline, Failure& failure) {
+// AUTH (protocol version and cookie; the server also sees the socket's credentials), then
+// SET_CLIENT_NAME, as libpulse's context.c does.
+bool Client::handshake(Deadline deadline) {
   buf_.resize(kReadBuffer);
   uint8_t cookie[kCookieBytes];
   load_cookie(cookie);
   uint32_t tag = next_tag();
   auto auth = call(Tags(kAuth, tag).u32(kVersion).arbitrary(cookie, kCookieBytes), tag, deadline);
-  if (!auth) {
-    failure = {"the PulseAudio server at " + address_ + " does not answer", false};
-    return false;
-  }
-  if (auth->error != 0) {
-    failure = {"the PulseAudio server refused the connection: " + error_name(auth->error),
-               auth->error != kErrAccess};
-    return false;
-  }
+  if (!auth || auth->error != 0) return false;
   auto r = auth->reader();
-  const uint32_t server = r.u32() & 0xffffu;
-  version_ = std::min(server, kVersion);
-  if (!r.ok() || version_ < kOldestVersion) {
-    failure = {"the PulseAudio server speaks protocol " + std::to_string(server), true};
-    return false;
-  }
+  version_ = std::min(r.u32() & 0xffffu, kVersion);
+  if (!r.ok() || version_ < kOldestVersion) return false;
   tag = next_tag();
   const std::string pid = std::to_string(getpid());
   auto named = call(Tags(kSetClientName, tag)
@@ -203,11 +186,7 @@ bool Client::handshake(Deadline deadline, Failure& failure) {
                                 {"application.process.id", pid},
                                 {"application.process.binary", "soundcheck"}}),
                     tag, deadline);
-  if (!named || named->error != 0) {
-    failure = {"the PulseAudio server did not accept the client", true};
-    return false;
-  }
-  return true;
+  return named && named->error == 0;
 }
 
 Client::~Client() { close_fd(); }
@@ -226,6 +205,22 @@ bool Client::send(const Tags& command) {
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = 2;
+  // The first packet (AUTH) carries the process's credentials, as libpulse sends them: the
+  // server accepts its own user by them. Without them explicitly, the kernel attaches them
+  // only if the server has asked for credentials on its end of the socket by the time the
+  // packet arrives, which it does after accepting: a race it loses now and then (1 AUTH in
+  // ~100 was refused, "access denied", without a cookie).
+  alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(ucred))] = {};
+  if (!credentials_sent_) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_CREDENTIALS;
+    c->cmsg_len = CMSG_LEN(sizeof(ucred));
+    const ucred me{getpid(), getuid(), getgid()};
+    std::memcpy(CMSG_DATA(c), &me, sizeof me);
+  }
   size_t left = sizeof head + body.size();
   while (left > 0) {
     const ssize_t n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
@@ -234,6 +229,9 @@ bool Client::send(const Tags& command) {
       close_fd();
       return false;
     }
+    credentials_sent_ = true;
+    msg.msg_control = nullptr;
+    msg.msg_controllen = 0;
     left -= static_cast<size_t>(n);
     // A short write (the socket's buffer was full): the rest, from where it stopped.
     for (size_t skip = static_cast<size_t>(n); msg.msg_iovlen > 0 && skip > 0;) {

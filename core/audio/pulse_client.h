@@ -8,9 +8,9 @@
 // absolute-path entries, $PULSE_RUNTIME_PATH/native, $XDG_RUNTIME_DIR/pulse/native, the
 // "<machine-id>-runtime" link in the user's pulse configuration directory, and
 // /var/run/pulse/native, in libpulse's order), authenticated with the user's cookie and the
-// socket's credentials. For anything else connect() fails with `unsupported` set and the
-// caller uses libpulse: PULSE_SERVER with only tcp or other entries, a client.conf that names
-// a server or a cookie file, a server older than protocol 22 (PulseAudio 1.0).
+// socket's credentials. Anything else is libpulse's (the callers fall back to it when connect()
+// fails): PULSE_SERVER with other than unix entries, a client.conf that names a server or a
+// cookie file, a server older than protocol 22 (PulseAudio 1.0).
 //
 // Threads: one at a time (the thread that uses the connection owns it).
 #pragma once
@@ -43,21 +43,16 @@ class Client {
     virtual void on_command(uint32_t command, wire::Reader& values) noexcept = 0;
   };
 
-  struct Failure {
-    std::string cause;         // one line: "no PulseAudio server at /run/user/0/pulse/native"
-    bool unsupported = false;  // this setup is libpulse's to handle (see above)
-  };
-
   // Connects to the first socket that answers, authenticates and names the client
-  // ("soundcheck"), all before `deadline`.
-  static std::unique_ptr<Client> connect(Deadline deadline, Failure& failure);
+  // ("soundcheck"), all before `deadline`. Null when there is no server at those sockets, it
+  // refuses or does not answer in time, or the setup is libpulse's (above).
+  static std::unique_ptr<Client> connect(Deadline deadline);
 
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
   uint32_t version() const { return version_; }  // the protocol version both sides speak
-  const std::string& address() const { return address_; }
   bool alive() const { return fd_ >= 0; }
   void set_listener(Listener* l) { listener_ = l; }
 
@@ -82,8 +77,8 @@ class Client {
   void pump(std::chrono::milliseconds timeout);
 
  private:
-  Client(int fd, std::string address) : fd_(fd), address_(std::move(address)) {}
-  bool handshake(Deadline deadline, Failure& failure);
+  explicit Client(int fd) : fd_(fd) {}
+  bool handshake(Deadline deadline);
   // Reads once (what the socket has, waiting at most `timeout_ms`; -1 when the wait was cut
   // short) and dispatches whole packets; the reply to `awaited`, if any, goes to `reply`.
   // False when the connection is gone.
@@ -92,9 +87,9 @@ class Client {
   void close_fd();
 
   int fd_ = -1;
-  std::string address_;
   uint32_t version_ = 0;
   uint32_t tag_ = 0;
+  bool credentials_sent_ = false;  // with the first packet (send())
   Listener* listener_ = nullptr;
   std::vector<uint8_t> buf_;  // what was read and not dispatched yet: buf_[0, have_)
   size_t have_ = 0;

@@ -369,10 +369,8 @@ class PulseDevice final : public Device {
     // soundcheck's own client when the listing used it, or, for a device opened without a
     // connection (a second stream), when it reaches the server; else libpulse.
     std::unique_ptr<pulse::Client> native = std::move(link_.native);
-    if (!native && !link_.lib.context && pulse_native_wanted()) {
-      pulse::Client::Failure failure;
-      native = pulse::Client::connect(steady_clock::now() + kConnectTimeout, failure);
-    }
+    if (!native && !link_.lib.context && pulse_native_wanted())
+      native = pulse::Client::connect(steady_clock::now() + kConnectTimeout);
     if (native) return open_native_capture(info_, params, sink, std::move(native));
     // Loaded by the first stream (a listing may have loaded it already).
     auto pa = pulse::lib();

@@ -109,8 +109,7 @@ std::optional<PulseSnapshot> query_pulse(PulseLink& kept, std::chrono::milliseco
   if (pulse_native_wanted()) {
     // A server the native client cannot reach or read is asked again through libpulse, which
     // knows every way to a server (and fails the same way when there is none).
-    pulse::Client::Failure failure;
-    if (auto client = pulse::Client::connect(deadline, failure)) {
+    if (auto client = pulse::Client::connect(deadline)) {
       if (auto snap = query_native(*client, deadline)) {
         kept.native = std::move(client);
         return snap;
