@@ -18,12 +18,6 @@ namespace {
 
 using std::chrono::steady_clock;
 
-// Without a period asked for, a fragment every 2 s (the server's own default, parecord's):
-// every fragment wakes us and the server (bench/run cpu). The cost: what the server holds
-// when a source goes away is lost with it. The end of a recording does not wait for the next
-// fragment: end_soon() asks for small ones, not below kSmallestFragment.
-constexpr unsigned kDefaultFragmentMs = 2000;
-constexpr auto kSmallestFragment = std::chrono::milliseconds(20);
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
 
 struct StreamFree {
@@ -92,7 +86,6 @@ class PulseCaptureStream final : public CaptureStream {
   Stream stream_;
   unsigned rate_ = 0;
   unsigned channels_ = 0;
-  size_t frame_bytes_ = 0;
   size_t fragment_frames_ = 0;
   bool peeked_ = false;               // a fragment is peeked, and not dropped yet
   const uint8_t* peek_at_ = nullptr;  // what of it is still to be delivered
@@ -148,9 +141,7 @@ Status PulseCaptureStream::open(const StreamParams& params) {
   pa_.stream_set_overflow_callback(stream_.get(), &PulseCaptureStream::on_overflow, this);
   pa_.stream_set_read_callback(stream_.get(), &PulseCaptureStream::on_read, this);
 
-  fragment_frames_ = params.buffer_frames
-                         ? params.buffer_frames
-                         : std::max<size_t>(size_t{ss.rate} * kDefaultFragmentMs / 1000, 64);
+  fragment_frames_ = pulse_fragment_frames(params.buffer_frames, ss.rate);
   pa_buffer_attr attr;
   attr.maxlength = static_cast<uint32_t>(-1);
   attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
@@ -171,7 +162,6 @@ Status PulseCaptureStream::open(const StreamParams& params) {
   const pa_sample_spec* got = pa_.stream_get_sample_spec(stream_.get());
   rate_ = got->rate;
   channels_ = got->channels;
-  frame_bytes_ = pa_.frame_size(got);
   frames_.configure(got->format == PA_SAMPLE_S16NE, channels_, rate_);
   gone_.store(false);  // connecting is over: a failure from now on ends a started stream
   return ok_status();
@@ -253,14 +243,12 @@ std::optional<Duration> PulseCaptureStream::captured() {
 
 void PulseCaptureStream::end_soon(Duration left) {
   if (!running_ || gone_.load()) return;
-  const auto fragment = std::max<Duration>(left / 8, kSmallestFragment);
-  const auto frames = static_cast<size_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(fragment).count() * rate_ / 1000000);
-  if (frames == 0 || frames >= fragment_frames_) return;
+  const size_t frames = pulse_end_fragment_frames(left, rate_, fragment_frames_);
+  if (frames == 0) return;
   // No answer is waited for: the server applies it before anything asked after it.
   pa_buffer_attr attr;
   attr.maxlength = attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
-  attr.fragsize = static_cast<uint32_t>(frames * frame_bytes_);
+  attr.fragsize = static_cast<uint32_t>(frames * frames_.frame_bytes());
   if (pa_operation* op = pa_.stream_set_buffer_attr(stream_.get(), &attr, nullptr, nullptr)) {
     pa_.operation_unref(op);
     fragment_frames_ = frames;
@@ -321,7 +309,7 @@ bool PulseCaptureStream::read_fragments() noexcept {
       peeked_ = true;
       if (!data) {
         DeviceEvent e{DeviceEvent::Kind::xrun, clock()};
-        e.lost_frames = bytes / frame_bytes_;
+        e.lost_frames = bytes / frames_.frame_bytes();
         sink_.on_event(e);
         frames += e.lost_frames;
         delivered = true;
@@ -332,11 +320,12 @@ bool PulseCaptureStream::read_fragments() noexcept {
     }
     // min(peek_left_, room in bytes), without multiplying an unlimited budget.
     const size_t room = budget - frames;
-    const size_t take = room > peek_left_ / frame_bytes_ ? peek_left_ : room * frame_bytes_;
+    const size_t frame_bytes = frames_.frame_bytes();
+    const size_t take = room > peek_left_ / frame_bytes ? peek_left_ : room * frame_bytes;
     frames_.deliver(peek_at_, take);
     peek_at_ += take;
     peek_left_ -= take;
-    frames += std::max<size_t>(take / frame_bytes_, 1);
+    frames += std::max<size_t>(take / frame_bytes, 1);
     delivered = true;
   }
   if (peeked_ && peek_left_ == 0) {
@@ -391,6 +380,17 @@ const std::vector<unsigned>& pulse_stream_rates() {
   static const std::vector<unsigned> rates = {8000,  11025, 16000, 22050,  32000, 44100,
                                               48000, 88200, 96000, 176400, 192000};
   return rates;
+}
+
+size_t pulse_fragment_frames(unsigned buffer_frames, unsigned rate) {
+  return buffer_frames ? buffer_frames : std::max<size_t>(size_t{rate} * 2, 64);
+}
+
+size_t pulse_end_fragment_frames(Duration left, unsigned rate, size_t current) {
+  const auto fragment = std::max<Duration>(left / 8, std::chrono::milliseconds(20));
+  const auto frames = static_cast<size_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(fragment).count() * rate / 1000000);
+  return frames < current ? frames : 0;
 }
 
 const char* pulse_server_hint() {

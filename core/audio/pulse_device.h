@@ -31,6 +31,17 @@ const std::vector<unsigned>& pulse_stream_rates();
 // The hint of an error that is the server's absence or silence: how to start one.
 const char* pulse_server_hint();
 
+// The fragment size both PulseAudio streams ask for, in frames at `rate`: `buffer_frames`
+// when given, else 2 s (the server's own default, parecord's). Every fragment wakes us and the
+// server (bench/run cpu); the cost is that what the server holds when a source goes away is
+// lost with it.
+size_t pulse_fragment_frames(unsigned buffer_frames, unsigned rate);
+
+// The smaller fragment a stream switches to when the recording ends after about `left`
+// (CaptureStream::end_soon): left / 8, not below 20 ms; 0 when that is not smaller than
+// `current` (nothing to ask).
+size_t pulse_end_fragment_frames(Duration left, unsigned rate, size_t current);
+
 // A Device for `info`, a PulseAudio row of list_devices() (`id` is the source's name,
 // "loop.monitor").
 //

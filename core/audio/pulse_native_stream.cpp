@@ -16,10 +16,6 @@ namespace {
 using namespace pulse::wire;
 using std::chrono::steady_clock;
 
-// As the libpulse stream (pulse_device.cpp says why): 2 s fragments unless a period is asked
-// for, never smaller than 20 ms at the end of a recording.
-constexpr unsigned kDefaultFragmentMs = 2000;
-constexpr auto kSmallestFragment = std::chrono::milliseconds(20);
 constexpr auto kAnswerTimeout = std::chrono::seconds(2);
 constexpr uint32_t kRateMax = 384000;  // PA_RATE_MAX
 
@@ -94,9 +90,7 @@ Status NativeCaptureStream::open(const StreamParams& params) {
   // 16-bit samples when that is all the caller keeps: half the bytes on the socket.
   const uint8_t format = params.keep_bits == 16 ? kS16ne : kFloat32ne;
   const size_t frame_bytes = want_channels * (format == kS16ne ? 2u : 4u);
-  fragment_frames_ = params.buffer_frames
-                         ? params.buffer_frames
-                         : std::max<size_t>(size_t{want_rate} * kDefaultFragmentMs / 1000, 64);
+  fragment_frames_ = pulse_fragment_frames(params.buffer_frames, want_rate);
 
   // The values of libpulse's create_stream() for a record stream (pulse/stream.c), with
   // its flags START_CORKED, DONT_MOVE and ADJUST_LATENCY as the libpulse stream asks.
@@ -194,10 +188,8 @@ std::optional<Duration> NativeCaptureStream::captured() {
 
 void NativeCaptureStream::end_soon(Duration left) {
   if (!running_ || gone_.load()) return;
-  const auto fragment = std::max<Duration>(left / 8, kSmallestFragment);
-  const auto frames = static_cast<size_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(fragment).count() * rate_ / 1000000);
-  if (frames == 0 || frames >= fragment_frames_) return;
+  const size_t frames = pulse_end_fragment_frames(left, rate_, fragment_frames_);
+  if (frames == 0) return;
   // No answer is waited for: the server applies it before anything asked after it.
   Tags t(kSetRecordStreamBufferAttr, client_->next_tag());
   t.u32(channel_).u32(kInvalid).u32(static_cast<uint32_t>(frames * frames_.frame_bytes()));

@@ -46,8 +46,6 @@ enum Command : uint32_t {
   kOverflow = 62,
   kRecordStreamKilled = 65,
   kSetRecordStreamBufferAttr = 73,
-  kRecordStreamSuspended = 77,
-  kRecordStreamMoved = 79,
 };
 
 // Sample formats (pulse/sample.h).
