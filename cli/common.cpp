@@ -226,8 +226,6 @@ int run_cli(int argc, const char* const* argv) {
       return report_error(g, parsed.command,
                           make_error(static_cast<Exit>(parsed.exit), parsed.message, parsed.hint));
     }
-    if (auto st = audio::check_pulse_choice(); !st)
-      return report_error(cli->global, parsed.command, st.error());
     return cli->action();
   } catch (const std::exception& e) {
     return report_error(

@@ -1,14 +1,12 @@
 #include "core/audio/backends.h"
 
-#include "core/audio/pulse_lib.h"
+#include <pulse/version.h>
+
 #include "core/audio/rtaudio_module.h"
 
 namespace sc::audio {
 
-std::string pulse_version() {
-  auto pa = pulse::lib();  // loaded here for the question (it is not loaded at start-up)
-  return pa ? (*pa)->get_library_version() : "not loadable";
-}
+std::string pulse_version() { return pa_get_library_version(); }
 
 std::string rtaudio_version() {
   auto module = rtaudio_module();

@@ -9,14 +9,8 @@
 
 namespace sc::audio {
 
-// libpulse's run-time version ("16.1.0"), the library PulseAudio devices go through when
-// soundcheck's own client does not (SOUNDCHECK_PULSE, pulse_introspect.h), or "not loadable"
-// without it (pulse_lib.h).
+// libpulse's run-time version ("16.1.0").
 std::string pulse_version();
-
-// SOUNDCHECK_PULSE checked: unset, empty, "native" or "libpulse"; anything else is an
-// Exit::usage error naming the value. Defined with pulse_native_wanted() (pulse_introspect.cpp).
-Status check_pulse_choice();
 
 // RtAudio's run-time version ("5.2.0"), or "not loadable" without the RtAudio module
 // (rtaudio_module.h).

@@ -1,12 +1,13 @@
 // The Device interface (DESIGN.md "core/audio"): what a capture source is, how a stream
-// delivers frames, and the events a device reports. Backends: PulseAudio (its native protocol,
-// or libpulse) in pulse_device.h, RtAudio (ALSA, JACK) in rtaudio_device.h and the built-in virtual
-// device in virtual_device.h.
+// delivers frames, and the events a device reports. Backends, one folder each: PulseAudio
+// through libpulse (pulse/), ALSA and JACK through RtAudio (rtaudio/) and the built-in virtual
+// device (virtual/). Nothing above them knows which one it holds.
 //
-// Threads: a stream calls its CaptureSink from the stream's own thread, or, for streams that
-// are pumped (CaptureStream::pump), from the thread that pumps them. For real devices the
-// stream's own thread is a real-time thread: the sink must not allocate, lock or make system
-// calls there.
+// Threads: a stream calls its CaptureSink from one thread of its own (RtAudio's callback
+// thread, libpulse's main loop thread, the virtual device's producer), never from the
+// caller's. For real devices that thread is real-time, or shared with the library's own
+// work: the sink must not allocate, lock or make system calls there. Every real device
+// delivers into a CaptureRing that the recorder's thread drains (DESIGN.md "Data flow").
 #pragma once
 
 #include <chrono>
@@ -41,14 +42,21 @@ struct DeviceInfo {
 struct StreamParams {
   unsigned rate = 0;
   unsigned channels = 0;       // must be <= the device's input channels
-  unsigned buffer_frames = 0;  // period size; 0: the backend's relaxed default (PulseAudio:
-                               // 2 s fragments; RtAudio: 250 ms; the virtual device: its
+  unsigned buffer_frames = 0;  // period (PulseAudio: fragment) size; 0: the backend's
+                               // default, kDefaultFragment at most (the virtual device: its
                                // `buffer` key)
-  unsigned keep_bits = 0;      // the resolution the caller keeps: 16 when the frames end up
-                               // as 16-bit samples, so a backend may carry 16-bit samples,
-                               // hand them as they are to a sink that takes them
-                               // (CaptureSink::takes_s16) and widen them to float (exactly)
-                               // for one that does not; 0: all
+};
+
+// How much audio a real device holds before it hands it over, unless the caller asks for
+// more: what a device or server that goes away takes with it (DESIGN.md "Data flow").
+constexpr std::chrono::milliseconds kDefaultFragment{20};
+
+// What a stream negotiated, for `record -v`.
+struct StreamDescription {
+  std::string backend;     // "pulse", "alsa", "jack", "virtual"
+  std::string client;      // "libpulse 16.1.0 to pulseaudio 16.1", "RtAudio 5.2.0"
+  size_t fragment_frames = 0;  // what the device hands over at once
+  Duration latency{0};         // the device's own latency (source latency, stream latency)
 };
 
 // Something that happened to a stream, at a time on the stream's clock.
@@ -80,17 +88,6 @@ class CaptureSink {
   // A device event, in order with the frames. Same thread rules as on_frames.
   virtual void on_event(const DeviceEvent& event) noexcept = 0;
 
-  // Whether the sink takes 16-bit frames as they are, through on_frames_s16, from a stream
-  // that carries 16-bit samples (StreamParams::keep_bits 16): a recording to pcm16 then never
-  // widens them to float and back. Asked by the stream when it starts. Default: no, every
-  // frame comes to on_frames.
-  virtual bool takes_s16() const noexcept { return false; }
-
-  // Interleaved native-endian 16-bit frames (k stands for k / 32768), for a sink whose
-  // takes_s16() said yes; `data` is 2-byte aligned. Same thread rules as on_frames.
-  virtual void on_frames_s16(const int16_t* data, size_t frames, Duration at) noexcept {
-    (void)data, (void)frames, (void)at;
-  }
 
   // For producers that are not real-time and can wait (the virtual device at speed=max):
   // blocks until the sink can take `frames` more frames, or returns false when the sink
@@ -128,34 +125,9 @@ class CaptureStream {
   // out). Any thread.
   virtual bool finished() const = 0;
 
-  // For streams that deliver on their caller's thread (PulseAudio, whose server already
-  // buffers what it captured: no real-time thread of ours is needed): waits up to `timeout`
-  // for the server and hands what it sent to the sink, here, before returning. Returns early
-  // when frames or events were delivered, when the stream ended, and when a signal
-  // interrupted the wait. The thread that started the stream calls it. Returns false, at once,
-  // for streams that deliver from a thread of their own: the caller waits on its sink instead.
-  virtual bool pump(std::chrono::milliseconds timeout) {
-    (void)timeout;
-    return false;
-  }
-
-  // True for streams that deliver on their caller's thread, from pump() (PulseAudio): the
-  // sink is then called only there, on the thread that pumps, so it may do what a real-time
-  // thread may not (write the file at once, allocate). Known from open_capture on.
-  virtual bool pumped() const { return false; }
-
-  // Where the session clock will be once everything the device has captured until now has
-  // been delivered, for streams whose device buffers more than a period and can say how much
-  // (PulseAudio asks its server: up to a fragment and the source's own latency). A stop waits
-  // for that, so that nothing captured before it is lost. nullopt: the stream cannot say (the
-  // caller waits for one more delivery instead). The thread that pumps the stream calls it.
-  virtual std::optional<Duration> captured() { return std::nullopt; }
-
-  // The recording ends after about `left` more audio (0: now, a stop). A stream that delivers
-  // in large fragments switches to small ones (PulseAudio: about left / 8, at least 20 ms), so
-  // that the end is not waited for. Default: nothing. The thread that pumps the stream calls
-  // it.
-  virtual void end_soon(Duration left) { (void)left; }
+  // What the stream negotiated with its device (backend, client, fragment, latency); valid
+  // after open_capture. Any thread.
+  virtual StreamDescription describe() const = 0;
 };
 
 // The error of a device that cannot start: session_error(SessionCode::cannotStartRecording,

@@ -5,30 +5,30 @@
 #include <string>
 
 #include "core/audio/device_match.h"
-#include "core/audio/pulse_device.h"
-#include "core/audio/pulse_devices.h"
-#include "core/audio/pulse_introspect.h"
+#include "core/audio/pulse/device.h"
+#include "core/audio/pulse/rows.h"
+#include "core/audio/pulse/query.h"
 #include "core/audio/rtaudio_device.h"
 #include "core/audio/rtaudio_module.h"
-#include "core/audio/virtual_device.h"
+#include "core/audio/virtual/device.h"
 #include "core/common/names.h"
 
 namespace sc::audio {
 namespace {
 
+using PulseConnection = std::unique_ptr<pulse::Context>;
+
 // PulseAudio's sources and sinks, from the server itself; nothing when no server answers
 // (one is never started). The connection asked goes to `kept` when one is given.
-std::vector<DeviceInfo> pulse_devices(PulseLink* kept = nullptr) {
-  PulseLink conn;
-  auto snap = query_pulse(conn);
+std::vector<DeviceInfo> pulse_devices(PulseConnection* kept = nullptr) {
+  auto snap = query_pulse(std::chrono::milliseconds(2000), kept);
   if (!snap) return {};
-  if (kept) *kept = std::move(conn);
   return pulse_rows(*snap);
 }
 
 // The devices of one API (one of device_apis()), unnumbered; for PulseAudio, the connection
 // asked goes to `kept` when one is given.
-std::vector<DeviceInfo> list_api(std::string_view api, PulseLink* kept = nullptr) {
+std::vector<DeviceInfo> list_api(std::string_view api, PulseConnection* kept = nullptr) {
   std::vector<DeviceInfo> found = api == "pulse" ? pulse_devices(kept) : rtaudio_list(api);
   for (auto& d : found) d.index = -1;
   return found;
@@ -61,7 +61,7 @@ std::string spec_api(std::string_view spec) {
 // against that API alone, and "default" against PulseAudio alone when it has a device for
 // `dir` (it comes first). Others need the whole numbered listing. The PulseAudio connection
 // asked goes to `kept`, for the stream.
-std::vector<DeviceInfo> candidates(std::string_view spec, Direction dir, PulseLink& kept) {
+std::vector<DeviceInfo> candidates(std::string_view spec, Direction dir, PulseConnection& kept) {
   std::vector<DeviceInfo> devices;
   if (const auto api = spec_api(spec); !api.empty()) {
     devices = list_api(api, &kept);
@@ -104,7 +104,7 @@ Result<std::unique_ptr<Device>> open_device(std::string_view spec, Direction dir
   // ALSA and JACK need the RtAudio module: say so when it is missing, rather than "no match".
   if (starts_with_nocase(s, "alsa:") || starts_with_nocase(s, "jack:"))
     if (auto module = rtaudio_module(); !module) return module.error();
-  PulseLink conn;
+  PulseConnection conn;
   const auto devices = candidates(s, dir, conn);
   auto found = match_device(devices, s, dir);
   if (!found) return found.error();

@@ -53,6 +53,9 @@ class RtAudioCaptureStream final : public CaptureStream {
     return frames_duration(frames_delivered_.load(std::memory_order_relaxed), rate_);
   }
   bool finished() const override { return module_.finished(stream_) != 0; }
+  StreamDescription describe() const override {
+    return {info_.api, "RtAudio " + rtaudio_version(), 0, Duration(0)};
+  }
 
  private:
   // RtAudio's real-time thread: no allocation, no locks, no system calls.

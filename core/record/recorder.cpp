@@ -8,7 +8,6 @@
 #include <filesystem>
 
 #include "core/audio/capture_ring.h"
-#include "core/common/pcm16.h"
 #include "core/record/converter.h"
 #include "core/session/codes.h"
 
@@ -18,25 +17,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto kCheckpointEvery = 1s;
+// What is on disk is at most this old (plus what the device holds), so a SIGKILL loses little
+// (writer.h).
+constexpr auto kCheckpointEvery = 250ms;
 // A device that delivers no audio for this long has stalled (a suspended source, a hung
 // server): before its first frame that is !rec, afterwards the recording stops (75).
 constexpr auto kStallLimit = 10s;
 constexpr auto kProgressEvery = 100ms;
-// How long a wait for the device lasts at most: while a meter is shown, short enough for it to
-// move; otherwise a stream that delivers on this thread (PulseAudio, 2 s fragments) is waited
-// for until it delivers (a signal interrupts the wait; every wake-up costs: bench/run cpu),
-// and one that delivers from its own real-time thread, which cannot wake us, is looked at 5
-// times a second. Checkpoints follow the deliveries.
-constexpr auto kWaitWithMeter = 50ms;
-constexpr auto kWaitPumped = 5s;
-constexpr auto kWaitPolled = 200ms;
-// After SIGINT/SIGTERM the recording goes on until what the device captured before the signal
-// (still in its buffers: up to a PulseAudio fragment and the source's latency) has reached the
-// file; at most this long.
-constexpr auto kStopDrainLimit = 3s;
-// With this much of `-d` left, the stream is told (CaptureStream::end_soon).
-constexpr auto kEndSoonWithin = 2500ms;
+// How often the ring is looked at: a device's real-time thread cannot wake us (no system
+// calls there). Short enough for the meter to move and a signal to be answered at once.
+constexpr auto kWaitPolled = 50ms;
 
 // Frames of a chunk that start before `limit` on the session clock. A stream's `at` is its
 // first frame's time floored to the nanosecond, so it may be up to 1 ns early: a frame whose
@@ -52,12 +42,9 @@ size_t frames_before(Duration limit, Duration at, size_t frames, unsigned rate) 
   return static_cast<size_t>(std::clamp<int64_t>(keep, 0, static_cast<int64_t>(frames)));
 }
 
-// One recording in progress; record() below drives it. It is the stream's sink. A stream that
-// delivers from a real-time thread of its own goes through the ring (DESIGN.md "Data flow"),
-// which this thread drains. A stream pumped on this thread (PulseAudio, whose server already
-// buffers what it captured) needs no ring: its frames are processed as it hands them over,
-// and 16-bit frames bound for a pcm16 file stay 16-bit all the way (bench/run cpu).
-class Session final : private audio::CaptureSink {
+// One recording in progress; record() below drives it. Every device delivers into the ring
+// (DESIGN.md "Data flow") from a thread of its own; this thread drains it.
+class Session {
  public:
   Session(audio::Device& device, const RecordRequest& req, const Controls& controls)
       : device_(device), req_(req), controls_(controls) {}
@@ -65,22 +52,10 @@ class Session final : private audio::CaptureSink {
   RecordOutcome run();
 
  private:
-  // CaptureSink: to the ring, or (a pumped stream, direct_) processed here and now; the first
-  // error of that is kept in direct_error_ for wait_and_process to return.
-  void on_frames(const float* data, size_t frames, Duration at) noexcept override;
-  void on_event(const audio::DeviceEvent& event) noexcept override;
-  bool wait_for_space(size_t frames) noexcept override;
-  bool takes_s16() const noexcept override { return direct_; }
-  void on_frames_s16(const int16_t* data, size_t frames, Duration at) noexcept override;
-  void keep_error(Status s) noexcept;
-
   Status start();
   Status process(const audio::CaptureRing::Chunk& chunk);
   // Frames of the device at `at`: cut at the duration, metered, converted, written.
   Status process_frames(const float* data, size_t frames, unsigned channels, Duration at);
-  // The same for 16-bit frames: written as they are when nothing needs floats (pcm16 file,
-  // no conversion, no meter), else widened first.
-  Status process_s16(const int16_t* data, size_t frames, Duration at);
   // How many of `frames` frames at `at` are before the duration (all without one); sets done_
   // when that is not all of them. Nothing once done_.
   size_t frames_to_take(size_t frames, Duration at);
@@ -92,9 +67,12 @@ class Session final : private audio::CaptureSink {
   void report_progress(Duration clock);
   void measure_peaks(const float* interleaved, size_t frames, unsigned channels);
   Status drain();
-  // Waits for the device (pumping streams that deliver on this thread), then processes what
-  // came. Stops taking frames at the duration or when the device is gone.
+  // Waits for the device, then processes what came. Stops taking frames at the duration or
+  // when the device is gone.
   Status wait_and_process(std::chrono::milliseconds timeout);
+  // The outcome of a recording that ended before its first frame: no file exists, and the
+  // message says so.
+  Error nothing_recorded(std::string_view why) const;
   double seconds(Duration d) const { return to_seconds(d); }
 
   audio::Device& device_;
@@ -108,8 +86,6 @@ class Session final : private audio::CaptureSink {
   std::vector<float> in_, out_;
   std::vector<float> peaks_;
   unsigned in_channels_ = 0, in_rate_ = 0;
-  bool direct_ = false;  // the stream is pumped here: no ring
-  std::optional<Error> direct_error_;
   bool opened_ = false;  // the first file exists (created with the first frames)
   bool done_ = false;    // the duration was reached
   bool device_gone_ = false;
@@ -122,11 +98,12 @@ Status Session::start() {
   audio::StreamParams params = req_.stream;
   params.channels = capture_channels > 0 ? capture_channels : 1;  // 0 in: the device refuses
   const unsigned nominal_rate = params.rate ? params.rate : std::max(info.preferred_rate, 8000u);
-  // A meter moves only as often as the device delivers: 10 times a second, unless the
-  // profile asked for a buffer. Without one, the device's relaxed default.
-  if (params.buffer_frames == 0 && controls_.on_progress) params.buffer_frames = nominal_rate / 10;
-  if (req_.format.codec == formats::Codec::pcm16) params.keep_bits = 16;
-  auto stream = device_.open_capture(params, *this);
+  // Two seconds of audio, and room for many periods, allocated before the stream opens (no
+  // stream calls its sink before it starts).
+  const size_t period = params.buffer_frames ? params.buffer_frames : 1024;
+  ring_ = std::make_unique<audio::CaptureRing>(
+      std::max<size_t>(size_t{2} * nominal_rate, 16 * period) * params.channels, 8192);
+  auto stream = device_.open_capture(params, *ring_);
   if (!stream) return stream.error();
   stream_ = std::move(*stream);
   // The format of the first frames, read before the start: a producer at speed=max may have
@@ -134,15 +111,7 @@ Status Session::start() {
   // format_changed event).
   in_rate_ = stream_->rate();
   in_channels_ = stream_->channels();
-  direct_ = stream_->pumped();
-  if (!direct_) {
-    // Two seconds of audio, and room for many periods, allocated before the stream starts
-    // (no stream calls its sink before that).
-    const size_t period = params.buffer_frames ? params.buffer_frames : 1024;
-    ring_ = std::make_unique<audio::CaptureRing>(
-        std::max<size_t>(size_t{2} * nominal_rate, 16 * period) * in_channels_, 8192);
-    ring_->set_channels(in_channels_);
-  }
+  ring_->set_channels(in_channels_);
   if (auto s = stream_->start(); !s) return s;
   report_.device_rate = in_rate_;
   report_.device_channels = in_channels_;
@@ -202,28 +171,6 @@ void Session::measure_peaks(const float* x, size_t frames, unsigned channels) {
 
 Status Session::checkpoint() { return opened_ ? files_->checkpoint() : ok_status(); }
 
-void Session::on_frames(const float* data, size_t frames, Duration at) noexcept {
-  if (!direct_) return ring_->on_frames(data, frames, at);
-  if (!direct_error_) keep_error(process_frames(data, frames, in_channels_, at));
-}
-
-void Session::on_frames_s16(const int16_t* data, size_t frames, Duration at) noexcept {
-  if (direct_ && !direct_error_) keep_error(process_s16(data, frames, at));
-}
-
-void Session::on_event(const audio::DeviceEvent& event) noexcept {
-  if (!direct_) return ring_->on_event(event);
-  if (!direct_error_) keep_error(handle_event(event));
-}
-
-bool Session::wait_for_space(size_t frames) noexcept {
-  return direct_ ? !direct_error_ : ring_->wait_for_space(frames);
-}
-
-void Session::keep_error(Status s) noexcept {
-  if (!s && !direct_error_) direct_error_ = s.error();
-}
-
 Status Session::process(const audio::CaptureRing::Chunk& chunk) {
   if (chunk.is_event) return handle_event(chunk.event);
   return process_frames(in_.data(), chunk.frames, chunk.channels, chunk.at);
@@ -248,20 +195,6 @@ Status Session::process_frames(const float* data, size_t frames, unsigned channe
   out_.clear();
   converter_->convert(data, frames, out_);
   return write_frames(out_.data(), out_.size() / report_.channels);
-}
-
-Status Session::process_s16(const int16_t* data, size_t frames, Duration at) {
-  const bool as_is = converter_->identity() && req_.format.codec == formats::Codec::pcm16 &&
-                     !controls_.on_progress;
-  if (!as_is) {
-    in_.resize(frames * in_channels_);
-    widen_s16(data, in_.size(), in_.data());
-    return process_frames(in_.data(), frames, in_channels_, at);
-  }
-  frames = frames_to_take(frames, at);
-  if (frames == 0) return ok_status();
-  if (auto s = ensure_open(); !s) return s;
-  return files_->write_s16(data, frames);
 }
 
 Status Session::handle_event(const audio::DeviceEvent& e) {
@@ -297,13 +230,8 @@ Status Session::handle_event(const audio::DeviceEvent& e) {
 }
 
 Status Session::wait_and_process(std::chrono::milliseconds timeout) {
-  if (direct_) {  // what the stream hands over is processed in on_frames, during the pump
-    stream_->pump(timeout);
-    return direct_error_ ? Status(*direct_error_) : ok_status();
-  }
-  // A stream that delivers from its own real-time thread cannot wake us (no system calls
-  // there), so that case polls; one that may block in wait_for_space wakes us itself.
-  if (!stream_->pump(timeout)) ring_->wait_for_data(std::min(timeout, kWaitPolled));
+  // A producer that may block in wait_for_space wakes us itself; the others are polled.
+  ring_->wait_for_data(timeout);
   audio::CaptureRing::Chunk chunk;
   while (!done_ && !device_gone_ && ring_->pop(chunk, in_)) {
     if (auto s = process(chunk); !s) return s;
@@ -318,6 +246,12 @@ Status Session::drain() {
     if (auto s = process(chunk); !s) return s;
   }
   return ok_status();
+}
+
+Error Session::nothing_recorded(std::string_view why) const {
+  return make_error(Exit::temp_fail, fmt::format("{}: no file was written", why),
+                    "nothing was recorded; check the device with 'soundcheck route list --input' "
+                    "and record again");
 }
 
 void Session::report_progress(Duration clock) {
@@ -348,9 +282,10 @@ RecordOutcome Session::run() {
       converter_->flush(out_);
       failed(write_frames(out_.data(), out_.size() / report_.channels));
     }
-    // Exit 0 always leaves a file: a stop before the first frame writes an empty one.
-    if (files_ && !error && !opened_) {
-      if (auto s = ensure_open(); !s) error = s.error(), stopped_by = "error";
+    // A recording that ended before its first frame leaves no file, and says so.
+    if (files_ && !opened_) {
+      if (!error) error = nothing_recorded("stopped before the device delivered any audio");
+      files_.reset();
     }
     if (files_) {
       Status closed = files_->close();
@@ -383,51 +318,25 @@ RecordOutcome Session::run() {
   auto last_advance = Clock::now();
   auto last_checkpoint = Clock::now();
   auto last_progress = Clock::now();
-  const auto wait = controls_.on_progress ? kWaitWithMeter : kWaitPumped;
-  bool ending = false;  // the stream was told the end is near
   while (true) {
-    // Before the wait, so that a `-d` shorter than kEndSoonWithin gets small fragments from the
-    // first one: a PulseAudio `-d 1s` waited for a first 2 s fragment, 2.0-3.9 s in all; 0.9 s.
-    if (req_.duration && !ending) {
-      if (const Duration left = *req_.duration - stream_->clock(); left <= kEndSoonWithin) {
-        stream_->end_soon(left);  // its last fragments small: no late end
-        ending = true;
-      }
-    }
-    if (auto s = wait_and_process(wait); !s) return finish(s.error(), "error");
+    if (auto s = wait_and_process(kWaitPolled); !s) return finish(s.error(), "error");
     if (done_) return finish(std::nullopt, "duration");
     const Duration clock = stream_->clock();
     if (req_.duration && clock >= *req_.duration) {
       // The clock passed the end while no frames came (a gap): take what is queued, stop.
-      if (ring_) ring_->close();
+      ring_->close();
       stream_->stop();
       if (auto s = drain(); !s) return finish(s.error(), "error");
       return finish(std::nullopt, "duration");
     }
-    if (controls_.stop && controls_.stop->load()) {
-      // What the device captured before the signal is still on its way: wait for it (as far
-      // as the stream can say, else for one more delivery), then stop.
-      stream_->end_soon(Duration{0});
-      const auto target = stream_->captured();
-      const auto until = Clock::now() + kStopDrainLimit;
-      const auto arrived = [&] {
-        const Duration now = stream_->clock();
-        return target ? now >= *target : now != clock;
-      };
-      while (!done_ && !device_gone_ && !stream_->finished() && !arrived() &&
-             Clock::now() < until) {
-        if (auto s = wait_and_process(kWaitWithMeter); !s) return finish(s.error(), "error");
-      }
-      if (done_) return finish(std::nullopt, "duration");
-      return finish(std::nullopt, "signal");
-    }
+    // What the device holds when the signal comes (at most one fragment) is not waited for.
+    if (controls_.stop && controls_.stop->load()) return finish(std::nullopt, "signal");
     if (clock != last_clock) {
       last_clock = clock;
       last_advance = Clock::now();
     } else if (Clock::now() - last_advance >= kStallLimit) {
       const auto& name = device_.info().name;
       if (!opened_) {
-        files_.reset();  // nothing was recorded: no file
         return finish(session_error(SessionCode::cannotStartRecording,
                                     fmt::format("the input device '{}' started but delivered no "
                                                 "audio in {} s",
@@ -442,7 +351,12 @@ RecordOutcome Session::run() {
                                "the file holds everything recorded until then, finalized"),
                     "device");
     }
-    if (device_gone_ || (stream_->finished() && (!ring_ || ring_->empty()))) {
+    if (device_gone_ || (stream_->finished() && ring_->empty())) {
+      if (!opened_)
+        return finish(nothing_recorded(fmt::format(
+                          "the input device '{}' went away before it delivered any audio",
+                          device_.info().name)),
+                      "device");
       Error e = make_error(
           Exit::temp_fail,
           fmt::format("the input device '{}' went away and did not come back", device_.info().name),

@@ -1,11 +1,11 @@
 // How the registry names devices: PulseAudio rows from the server's own listing
-// (core/audio/pulse_devices.h), and ALSA identifiers (core/audio/rtaudio/alsa_ids.h).
+// (core/audio/pulse/rows.h), and ALSA identifiers (core/audio/rtaudio/alsa_ids.h).
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "core/audio/pulse_device.h"
-#include "core/audio/pulse_devices.h"
+#include "core/audio/pulse/device.h"
+#include "core/audio/pulse/rows.h"
 #include "core/audio/rtaudio/alsa_ids.h"
 
 namespace sc::audio {

@@ -1,7 +1,7 @@
 // The virtual device end to end through its Device/CaptureStream interface: samples checked
 // against an independent computation of the formulas in virtual_signal.h, exact frame counts,
 // every fault, the pace of speed=realtime, and stop().
-#include "core/audio/virtual_device.h"
+#include "core/audio/virtual/device.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The virtual device's signal generator and clock arithmetic (virtual_signal.h), far from
 // the stream start where accumulated errors would show.
-#include "core/audio/virtual_signal.h"
+#include "core/audio/virtual/signal.h"
 
 #include <gtest/gtest.h>
 

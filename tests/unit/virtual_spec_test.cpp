@@ -1,13 +1,13 @@
 // Parsing the virtual device's options (virtual_spec.h): what is accepted, and a message and
 // hint for every way each key can be wrong.
-#include "core/audio/virtual_spec.h"
+#include "core/audio/virtual/spec.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/audio/virtual_device.h"
+#include "core/audio/virtual/device.h"
 
 namespace sc::audio {
 namespace {

@@ -26,7 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/audio/virtual_spec.h"
+#include "core/audio/virtual/spec.h"
 #include "core/common/duration.h"
 
 namespace sc::audio {

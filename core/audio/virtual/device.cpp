@@ -1,15 +1,15 @@
 // The virtual device (virtual_device.h): its DeviceInfo and open_capture's checks. The
 // options are parsed in virtual_spec.cpp, the signal is virtual_signal.cpp and the stream
 // with its faults is virtual_stream.cpp.
-#include "core/audio/virtual_device.h"
+#include "core/audio/virtual/device.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <utility>
 
-#include "core/audio/virtual_spec.h"
-#include "core/audio/virtual_stream.h"
+#include "core/audio/virtual/spec.h"
+#include "core/audio/virtual/stream.h"
 #include "core/session/codes.h"
 
 namespace sc::audio {

@@ -1,4 +1,4 @@
-#include "core/audio/virtual_spec.h"
+#include "core/audio/virtual/spec.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "core/audio/virtual_signal.h"
+#include "core/audio/virtual/signal.h"
 
 #include <algorithm>
 #include <cmath>

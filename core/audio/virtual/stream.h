@@ -26,7 +26,7 @@
 #include <memory>
 
 #include "core/audio/device.h"
-#include "core/audio/virtual_spec.h"
+#include "core/audio/virtual/spec.h"
 
 namespace sc::audio {
 

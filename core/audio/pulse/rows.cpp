@@ -1,6 +1,6 @@
-#include "core/audio/pulse_devices.h"
+#include "core/audio/pulse/rows.h"
 
-#include "core/audio/pulse_device.h"
+#include "core/audio/pulse/device.h"
 
 namespace sc::audio {
 namespace {

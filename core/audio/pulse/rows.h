@@ -1,13 +1,13 @@
 // The PulseAudio rows of `route list`: one per source (input) and one per sink (output), in
 // the server's order, sources first. Each is named by its description (the name people see,
 // "Monitor of Null Output") and identified by the server's own name ("loop.monitor"), which
-// is what a capture stream opens (pulse_device.h).
+// is what a capture stream opens (pulse/device.h).
 #pragma once
 
 #include <vector>
 
 #include "core/audio/device.h"
-#include "core/audio/pulse_introspect.h"
+#include "core/audio/pulse/query.h"
 
 namespace sc::audio {
 

@@ -1,4 +1,4 @@
-#include "core/audio/virtual_stream.h"
+#include "core/audio/virtual/stream.h"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/audio/virtual_signal.h"
+#include "core/audio/virtual/signal.h"
 #include "core/session/codes.h"
 
 namespace sc::audio {
@@ -79,6 +79,10 @@ class VirtualCaptureStream final : public CaptureStream {
   unsigned channels() const override { return channels_; }
   Duration clock() const override { return Duration(clock_ns_.load()); }
   bool finished() const override { return finished_.load(); }
+  StreamDescription describe() const override {
+    const std::string pace = realtime_ ? "real time" : "speed=max";
+    return {"virtual", fmt::format("built-in ({})", pace), buffer_, Duration(0)};
+  }
 
  private:
   // Where the producer is: frame `pos` of the segment that starts at `start` at `rate`.
