@@ -30,8 +30,18 @@ void print_json(const nlohmann::ordered_json& doc) {
   std::fflush(stdout);
 }
 
+// " (!rec 561145187 cannotStartRecording)", " (-50 badParam)": a session error's code, as
+// `session decode` takes it, unless the message names it already.
+std::string session_suffix(const Error& e) {
+  if (!e.session || e.message.find(e.session->name) != std::string::npos) return "";
+  if (e.session->fourcc.empty())
+    return fmt::format(" ({} {})", e.session->osstatus, e.session->name);
+  return fmt::format(" ({} {} {})", e.session->fourcc, e.session->osstatus, e.session->name);
+}
+
 int report_error(const GlobalOptions& g, std::string_view command, const Error& e) {
-  fmt::print(stderr, "soundcheck{}{}: {}\n", command.empty() ? "" : " ", command, e.message);
+  fmt::print(stderr, "soundcheck{}{}: {}{}\n", command.empty() ? "" : " ", command, e.message,
+             session_suffix(e));
   if (!e.hint.empty()) fmt::print(stderr, "hint: {}\n", e.hint);
   if (g.json) {
     nlohmann::ordered_json doc;

@@ -63,6 +63,13 @@ void draw_meter(const record::Progress& p) {
              static_cast<int>(s / 60) % 60, std::fmod(s, 60.0), bars);
 }
 
+// "960 frames (20.0 ms)", at the stream's rate; "unknown" when the device does not say.
+std::string fragment_text(const audio::StreamDescription& s) {
+  if (s.fragment_frames == 0) return "unknown";
+  return fmt::format("{} frames ({:.1f} ms)", s.fragment_frames,
+                     s.rate ? 1000.0 * static_cast<double>(s.fragment_frames) / s.rate : 0.0);
+}
+
 nlohmann::ordered_json report_json(const record::RecordReport& r, const audio::DeviceInfo& dev,
                                    const Profile& profile) {
   using json = nlohmann::ordered_json;
@@ -106,6 +113,11 @@ nlohmann::ordered_json report_json(const record::RecordReport& r, const audio::D
             {"id", dev.id},
             {"rate", r.device_rate},
             {"channels", r.device_channels}}},
+          {"stream",
+           {{"backend", r.stream.backend},
+            {"client", r.stream.client},
+            {"fragment_frames", r.stream.fragment_frames},
+            {"latency_ms", to_seconds(r.stream.latency) * 1000}}},
           {"profile", profile_json(profile)}};
 }
 
@@ -198,10 +210,8 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
   auto profile = load_profile(g, cmd, opts.profile, Category::record);
   if (!profile) return fail(profile.error());
   if (!has_input(profile->category)) {
-    const auto& c = info(SessionCode::incompatibleCategory);
     return fail(session_error(SessionCode::incompatibleCategory,
-                              fmt::format("category {} cannot record ('{}', {})",
-                                          name(profile->category), c.fourcc, c.osstatus),
+                              fmt::format("category {} cannot record", name(profile->category)),
                               "record needs --category record or playAndRecord"));
   }
   if (profile->mode != Mode::measurement)
@@ -228,6 +238,12 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
   controls.next_file = &g_next_file;
   const bool meter = !g.quiet && isatty(STDERR_FILENO);
   if (meter) controls.on_progress = draw_meter;
+  if (g.verbose) {
+    controls.on_stream = [&](const audio::StreamDescription& s) {
+      fmt::print(stderr, "soundcheck record: {} through {}: fragment {}, latency {:.1f} ms\n",
+                 s.backend, s.client, fragment_text(s), to_seconds(s.latency) * 1000);
+    };
+  }
   auto outcome = record::record(**device, req, controls);
   if (meter) fmt::print(stderr, "\r\033[K");
 
@@ -251,7 +267,7 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
         stderr, "soundcheck record: {:.2f} s ({} frames) to {}, {} {} {} Hz {} ch, {} xruns{}\n",
         r.rate ? static_cast<double>(r.frames) / r.rate : 0.0, r.frames, where,
         formats::info(r.format.container).name, formats::name(r.format.codec), r.rate, r.channels,
-        r.xruns, r.overflows ? fmt::format(", {} frames lost to overflows", r.lost_frames) : "");
+        r.xruns, r.lost_frames ? fmt::format(", {} frames lost", r.lost_frames) : "");
   }
   return 0;
 }

@@ -55,7 +55,8 @@ constexpr std::chrono::milliseconds kDefaultFragment{20};
 struct StreamDescription {
   std::string backend;     // "pulse", "alsa", "jack", "virtual"
   std::string client;      // "libpulse 16.1.0 to pulseaudio 16.1", "RtAudio 5.2.0"
-  size_t fragment_frames = 0;  // what the device hands over at once
+  unsigned rate = 0;           // the stream's
+  size_t fragment_frames = 0;  // what the device hands over at once, 0 if unknown
   Duration latency{0};         // the device's own latency (source latency, stream latency)
 };
 

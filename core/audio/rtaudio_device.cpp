@@ -54,7 +54,7 @@ class RtAudioCaptureStream final : public CaptureStream {
   }
   bool finished() const override { return module_.finished(stream_) != 0; }
   StreamDescription describe() const override {
-    return {info_.api, "RtAudio " + rtaudio_version(), 0, Duration(0)};
+    return {info_.api, "RtAudio " + rtaudio_version(), rate_, 0, Duration(0)};
   }
 
  private:

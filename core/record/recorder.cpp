@@ -113,6 +113,8 @@ Status Session::start() {
   in_channels_ = stream_->channels();
   ring_->set_channels(in_channels_);
   if (auto s = stream_->start(); !s) return s;
+  report_.stream = stream_->describe();
+  if (controls_.on_stream) controls_.on_stream(report_.stream);
   report_.device_rate = in_rate_;
   report_.device_channels = in_channels_;
 

@@ -60,6 +60,7 @@ struct RecordReport {
   std::vector<RouteChange> route_changes;
   std::vector<FormatChange> format_changes;
   std::string stopped_by;  // "duration", "signal", "device", "error"
+  audio::StreamDescription stream;  // what the device negotiated (empty if it did not open)
   bool finalized = false;  // every file finalized
 };
 
@@ -75,6 +76,8 @@ struct Controls {
   const std::atomic<bool>* stop = nullptr;      // SIGINT, SIGTERM: stop and finalize
   const std::atomic<int>* next_file = nullptr;  // SIGUSR1: incremented for each request
   std::function<void(const Progress&)> on_progress;
+  // Once the device has started: what it negotiated (record -v prints it).
+  std::function<void(const audio::StreamDescription&)> on_stream;
 };
 
 struct RecordOutcome {

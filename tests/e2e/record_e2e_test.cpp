@@ -285,6 +285,8 @@ TEST(Record, SessionAndDeviceFailuresLeaveNoFile) {
     auto j = parse(r);
     EXPECT_EQ(j["error"]["code"], "incompatibleCategory");
     EXPECT_EQ(j["error"]["osstatus"], 560161140);
+    // The text names the code the way `session decode` takes it.
+    EXPECT_NE(r.err.find("(!cat 560161140 incompatibleCategory)"), std::string::npos) << r.err;
   }
   {  // a device with no input channels: !rec at once, naming the device (scenario 3)
     for (const char* ext : {"wav", "caf", "rf64"}) {
@@ -292,6 +294,7 @@ TEST(Record, SessionAndDeviceFailuresLeaveNoFile) {
       EXPECT_EQ(r.status, 69);
       auto j = parse(r);
       EXPECT_EQ(j["error"]["fourcc"], "!rec");
+      EXPECT_NE(r.err.find("(!rec 561145187 cannotStartRecording)"), std::string::npos) << r.err;
       EXPECT_NE(j["error"]["message"].get<std::string>().find("virtual"), std::string::npos);
     }
   }

@@ -167,13 +167,9 @@ Status PulseCaptureStream::open(const StreamParams& params) {
   // What was negotiated, for -v: the fragment the server granted and the source's latency.
   description_.backend = "pulse";
   description_.client = fmt::format("libpulse {}", pa_get_library_version());
+  description_.rate = rate_;
   if (const pa_buffer_attr* a = pa_stream_get_buffer_attr(stream_))
     description_.fragment_frames = a->fragsize / frame_bytes_;
-  op_result_ = -1;
-  if (await(pa_stream_update_timing_info(stream_, &PulseCaptureStream::on_success, this))) {
-    if (const pa_timing_info* t = pa_stream_get_timing_info(stream_))
-      description_.latency = std::chrono::microseconds(t->source_usec);
-  }
   op_result_ = -1;
   await(pa_context_get_server_info(context_->get(), &PulseCaptureStream::on_server_info, this));
   gone_.store(false);  // connecting is over: a failure from now on ends a started stream
@@ -196,6 +192,14 @@ Status PulseCaptureStream::start() {
       return cannot_start(info_, "the PulseAudio server does not answer", pulse::server_hint());
     return cannot_start(info_,
                         fmt::format("the server did not start the stream: {}", context_->error()));
+  }
+  // The latency of the running stream (the source's, and the transport's), for -v.
+  op_result_ = -1;
+  if (await(pa_stream_update_timing_info(stream_, &PulseCaptureStream::on_success, this))) {
+    pa_usec_t usec = 0;
+    int negative = 0;
+    if (pa_stream_get_latency(stream_, &usec, &negative) == 0 && !negative)
+      description_.latency = std::chrono::microseconds(usec);
   }
   return ok_status();
 }

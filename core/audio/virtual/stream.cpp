@@ -81,7 +81,7 @@ class VirtualCaptureStream final : public CaptureStream {
   bool finished() const override { return finished_.load(); }
   StreamDescription describe() const override {
     const std::string pace = realtime_ ? "real time" : "speed=max";
-    return {"virtual", fmt::format("built-in ({})", pace), buffer_, Duration(0)};
+    return {"virtual", fmt::format("built-in ({})", pace), initial_rate_, buffer_, Duration(0)};
   }
 
  private:
