@@ -38,8 +38,6 @@ median() {
   printf '%s\n' "$@" | sort -g |
     awk '{ a[NR] = $1 } END { if (NR % 2) printf "%.6g", a[(NR + 1) / 2]; else printf "%.6g", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
-# min VALUES...
-min() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
 # The 1-minute load average, and a warning when it is above LOAD_LIMIT: PulseAudio and the
 # recorders then share 2 cores with other work and the numbers get noisy.
