@@ -1,7 +1,8 @@
 #include "core/audio/backends.h"
 
+#include <rtaudio/RtAudio.h>
+
 #include "core/audio/pulse_lib.h"
-#include "core/audio/rtaudio_module.h"
 
 namespace sc::audio {
 
@@ -10,18 +11,13 @@ std::string pulse_version() {
   return pa ? (*pa)->get_library_version() : "not loadable";
 }
 
-std::string rtaudio_version() {
-  auto module = rtaudio_module();
-  return module ? (*module)->version() : "not loadable";
-}
+std::string rtaudio_version() { return RtAudio::getVersion(); }
 
 std::vector<std::string> compiled_apis() {
+  std::vector<RtAudio::Api> apis;
+  RtAudio::getCompiledApi(apis);
   std::vector<std::string> out;
-  auto module = rtaudio_module();
-  if (!module) return out;
-  const char* names[8] = {};
-  const size_t n = (*module)->compiled_apis(names, std::size(names));
-  for (size_t i = 0; i < n && i < std::size(names); ++i) out.emplace_back(names[i]);
+  for (auto api : apis) out.push_back(RtAudio::getApiName(api));
   return out;
 }
 

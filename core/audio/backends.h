@@ -18,12 +18,10 @@ std::string pulse_version();
 // Exit::usage error naming the value. Defined with pulse_native_wanted() (pulse_introspect.cpp).
 Status check_pulse_choice();
 
-// RtAudio's run-time version ("5.2.0"), or "not loadable" without the RtAudio module
-// (rtaudio_module.h).
+// RtAudio's run-time version ("5.2.0").
 std::string rtaudio_version();
 
-// RtAudio's compiled APIs by short name ("alsa", "pulse", "jack"), in RtAudio's order; empty
-// without the module.
+// RtAudio's compiled APIs by short name ("alsa", "pulse", "jack"), in RtAudio's order.
 std::vector<std::string> compiled_apis();
 
 }  // namespace sc::audio

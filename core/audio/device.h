@@ -1,6 +1,6 @@
 // The Device interface (DESIGN.md "core/audio"): what a capture source is, how a stream
 // delivers frames, and the events a device reports. Backends: PulseAudio (its native protocol,
-// or libpulse) in pulse_device.h, RtAudio (ALSA, JACK) in rtaudio_device.h and the built-in virtual
+// or libpulse) in pulse_device.h, RtAudio (ALSA, JACK) in rtaudio/device.h and the built-in virtual
 // device in virtual_device.h.
 //
 // Threads: a stream calls its CaptureSink from the stream's own thread, or, for streams that

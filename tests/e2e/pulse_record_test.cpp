@@ -232,8 +232,8 @@ TEST_P(PulseRecord, ASourceThatGoesAwayEndsTheRecordingWithAValidFile) {
 }
 
 // RtAudio's ALSA API, through the PulseAudio ALSA plugin (libasound2-plugins) whose
-// "default" device reads the source PULSE_SOURCE names: the RtAudio module
-// (core/audio/rtaudio/) is loaded from next to the program and carries the tone as well.
+// "default" device reads the source PULSE_SOURCE names: the RtAudio backend
+// (core/audio/rtaudio/) carries the tone as well.
 TEST_F(PulseServer, RtAudioAlsaDefaultThroughThePulsePluginCarriesTheTone) {
   const std::string dir = temp_dir();
   const std::string tone = make_tone(dir, 6), out = dir + "/captured.wav";
