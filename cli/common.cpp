@@ -24,7 +24,7 @@ std::string version_text() {
   for (const auto& [lib, ver] : formats::library_versions())
     out += fmt::format("{} {}\n", lib, ver);
   out += fmt::format("libpulse {}\n", audio::pulse_version());
-  const auto apis = audio::compiled_apis();  // none when the RtAudio module is not loadable
+  const auto apis = audio::compiled_apis();
   out += fmt::format("RtAudio {}", audio::rtaudio_version());
   if (!apis.empty()) out += fmt::format(" (APIs: {})", join_comma(apis));
   return out;

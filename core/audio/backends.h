@@ -12,12 +12,10 @@ namespace sc::audio {
 // libpulse's run-time version ("16.1.0").
 std::string pulse_version();
 
-// RtAudio's run-time version ("5.2.0"), or "not loadable" without the RtAudio module
-// (rtaudio_module.h).
+// RtAudio's run-time version ("5.2.0").
 std::string rtaudio_version();
 
-// RtAudio's compiled APIs by short name ("alsa", "pulse", "jack"), in RtAudio's order; empty
-// without the module.
+// RtAudio's compiled APIs by short name ("alsa", "pulse", "jack"), in RtAudio's order.
 std::vector<std::string> compiled_apis();
 
 }  // namespace sc::audio

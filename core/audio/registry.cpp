@@ -8,8 +8,7 @@
 #include "core/audio/pulse/device.h"
 #include "core/audio/pulse/rows.h"
 #include "core/audio/pulse/query.h"
-#include "core/audio/rtaudio_device.h"
-#include "core/audio/rtaudio_module.h"
+#include "core/audio/rtaudio/device.h"
 #include "core/audio/virtual/device.h"
 #include "core/common/names.h"
 
@@ -52,7 +51,7 @@ std::string spec_api(std::string_view spec) {
   const auto colon = spec.find(':');
   if (colon == std::string_view::npos) return {};
   const std::string api = to_lower(spec.substr(0, colon));
-  if (api == "pulse") return api;  // known without loading the RtAudio module
+  if (api == "pulse") return api;  // known without asking RtAudio
   const auto apis = device_apis();
   return std::find(apis.begin(), apis.end(), api) != apis.end() ? api : std::string();
 }
@@ -101,9 +100,6 @@ Result<std::unique_ptr<Device>> open_device(std::string_view spec, Direction dir
   const std::string_view s = trim(spec);
   if (s.size() == 7 && starts_with_nocase(s, "virtual")) return make_virtual_device("");
   if (starts_with_nocase(s, "virtual:")) return make_virtual_device(s.substr(8));
-  // ALSA and JACK need the RtAudio module: say so when it is missing, rather than "no match".
-  if (starts_with_nocase(s, "alsa:") || starts_with_nocase(s, "jack:"))
-    if (auto module = rtaudio_module(); !module) return module.error();
   PulseConnection conn;
   const auto devices = candidates(s, dir, conn);
   auto found = match_device(devices, s, dir);

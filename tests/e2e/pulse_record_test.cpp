@@ -111,20 +111,6 @@ std::string mappings_once_open(const Process& rec, const std::string& out) {
   return maps.str();
 }
 
-// Why soundcheck has a client of its own (bench/README.md): a recording over it does not load
-// libpulse (2.5 ms of CPU in the dynamic loader alone, at every recording); with
-// SOUNDCHECK_PULSE=libpulse it does.
-TEST_P(PulseRecord, LoadsLibpulseOnlyWhenAskedTo) {
-  const std::string dir = temp_dir(), out = dir + "/maps.wav";
-  auto rec = start_soundcheck(
-      {"record", "-q", "-D", "pulse:" + sink_ + ".monitor", "-d", "2s", out}, client());
-  const std::string maps = mappings_once_open(*rec, out);
-  auto r = rec->wait();
-  ASSERT_EQ(r.status, 0) << r.err;
-  ASSERT_FALSE(maps.empty());
-  EXPECT_EQ(maps.find("libpulse.so") != std::string::npos, GetParam() == "libpulse") << maps;
-}
-
 // A setup soundcheck's own client leaves to libpulse (here a client.conf that names the
 // server) is recorded from through libpulse, as if SOUNDCHECK_PULSE said so.
 TEST_F(PulseServer, WhatTheNativeClientDoesNotHandleGoesThroughLibpulse) {
@@ -232,8 +218,8 @@ TEST_P(PulseRecord, ASourceThatGoesAwayEndsTheRecordingWithAValidFile) {
 }
 
 // RtAudio's ALSA API, through the PulseAudio ALSA plugin (libasound2-plugins) whose
-// "default" device reads the source PULSE_SOURCE names: the RtAudio module
-// (core/audio/rtaudio/) is loaded from next to the program and carries the tone as well.
+// "default" device reads the source PULSE_SOURCE names: the RtAudio backend
+// (core/audio/rtaudio/) carries the tone as well.
 TEST_F(PulseServer, RtAudioAlsaDefaultThroughThePulsePluginCarriesTheTone) {
   const std::string dir = temp_dir();
   const std::string tone = make_tone(dir, 6), out = dir + "/captured.wav";

@@ -1,5 +1,5 @@
 // The PCM devices of the ALSA cards, from libasound, for the identifiers of RtAudio's ALSA
-// devices (alsa_ids.h). Part of the RtAudio module.
+// devices (alsa_ids.h).
 #pragma once
 
 #include <vector>

@@ -1,7 +1,7 @@
 // The ALSA identifiers ("hw:1,0") of the devices RtAudio lists. RtAudio 5.2 names an ALSA
 // device "hw:CARDNAME,DEVICE" ("hw:HDA Intel PCH,0") and opens "hw:CARD,DEVICE" by number;
 // it lists every PCM device of every card in libasound's order, then "default". Pure
-// string work: the cards come from libasound in the RtAudio module (alsa_cards.h).
+// string work: the cards come from libasound (alsa_cards.h).
 #pragma once
 
 #include <string>

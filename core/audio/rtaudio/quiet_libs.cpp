@@ -16,20 +16,18 @@ void silent_jack(const char*) {}
 
 using JackMessageSetter = void (*)(void (*)(const char*));
 
-// libjack is a dependency of librtaudio, so it is normally loaded already. It is looked up
-// at run time rather than linked, so that a build without JACK's headers works the same.
+// libjack is a dependency of librtaudio, which soundcheck links, so it is loaded with the
+// program. Its functions are looked up at run time rather than linked, so that a build
+// without JACK's headers works the same.
 void quiet_jack() {
-  void* lib = dlopen("libjack.so.0", RTLD_LAZY | RTLD_NOLOAD);
-  if (!lib) return;
   for (const char* fn : {"jack_set_error_function", "jack_set_info_function"}) {
-    if (void* sym = dlsym(lib, fn)) {
+    if (void* sym = dlsym(RTLD_DEFAULT, fn)) {
       JackMessageSetter set;
       static_assert(sizeof(set) == sizeof(sym));
       __builtin_memcpy(&set, &sym, sizeof(set));  // object pointer to function pointer
       set(&silent_jack);
     }
   }
-  dlclose(lib);  // drops only the reference NOLOAD took
 }
 
 }  // namespace

@@ -13,11 +13,6 @@
 namespace sc::audio::rt {
 namespace {
 
-// Without a period asked for, a relaxed one: 250 ms. A recorder needs no low latency, and
-// every period costs wake-ups of the server, of RtAudio's thread and of ours: at 512 frames
-// the CPU per recorded minute was ~25 times parecord's (bench/run cpu). Callers that need low
-// latency ask for it.
-constexpr unsigned kDefaultPeriodsPerSecond = 4;
 constexpr const char* kStreamName = "soundcheck";
 
 bool is_numeric_hw(std::string_view name) {
@@ -85,8 +80,8 @@ bool find_device(RtAudio& rt, const std::string& name, unsigned& index, Failure&
 
 }  // namespace
 
-Capture::Capture(const sc_rt_open_params& params, sc_rt_sink sink)
-    : api_(params.api), name_(params.name), id_(params.id), alsa_(api_ == "alsa"), sink_(sink) {
+Capture::Capture(const DeviceInfo& device, CaptureSink& sink)
+    : api_(device.api), name_(device.name), id_(device.id), alsa_(api_ == "alsa"), sink_(sink) {
   std::lock_guard lock(live_mutex());
   live_streams().push_back(this);
 }
@@ -107,7 +102,7 @@ Capture::~Capture() {
   rt_.reset();  // joins RtAudio's thread while the members it may touch still exist
 }
 
-bool Capture::open(const sc_rt_open_params& params, Failure& why) {
+bool Capture::open(const StreamParams& params, Failure& why) {
   std::lock_guard lock(rtaudio_mutex());
   rt_ = make_rtaudio(api_of(api_));
   if (!rt_) return fail(why, fmt::format("RtAudio has no {} support here", api_));
@@ -149,17 +144,21 @@ bool Capture::open(const sc_rt_open_params& params, Failure& why) {
   in.firstChannel = 0;
   RtAudio::StreamOptions options;
   options.streamName = kStreamName;
+  // Without a period asked for, kDefaultFragment: what a device that goes away takes with it.
+  const auto fragment_ms = static_cast<unsigned>(kDefaultFragment.count());
   unsigned frames =
-      params.buffer_frames ? params.buffer_frames : std::max(rate / kDefaultPeriodsPerSecond, 64u);
+      params.buffer_frames ? params.buffer_frames : std::max(rate * fragment_ms / 1000, 64u);
   try {
     rt_->openStream(nullptr, &in, RTAUDIO_FLOAT32, rate, &frames, &Capture::callback, this,
                     &options, &on_rtaudio_error);
     rate_ = rt_->getStreamSampleRate();
+    latency_frames_ = static_cast<size_t>(std::max(rt_->getStreamLatency(), 0L));
   } catch (const RtAudioError& e) {
     return fail(why, clean_message(e.getMessage()));
   }
   if (rate_ == 0) rate_ = rate;
   channels_ = channels;
+  period_frames_ = frames;
   return true;
 }
 
@@ -171,6 +170,7 @@ bool Capture::start(Failure& why) {
   {
     std::lock_guard lock(rtaudio_mutex());
     skip_first_ = true;
+    frames_delivered_.store(0);
     started_.store(true);
     running_.store(true);
     start_error_.clear();
@@ -234,16 +234,20 @@ int Capture::deliver(const float* input, unsigned frames, RtAudioStreamStatus st
   in_callback_.fetch_add(1);
   if (running_.load()) {
     if (gone_.load()) {
-      if (!ended_sent_.exchange(true)) sink_.event(sink_.ctx, SC_RT_EVENT_ENDED);
+      if (!ended_sent_.exchange(true))
+        sink_.on_event(DeviceEvent{DeviceEvent::Kind::ended, clock()});
       ret = 2;  // abort: RtAudio stops calling
     } else if (skip_first_) {
       skip_first_ = false;  // the buffer before the first read: zeros, or the last run's
     } else {
       const bool overflow = (status & RTAUDIO_INPUT_OVERFLOW) != 0;
-      if (overflow) sink_.event(sink_.ctx, SC_RT_EVENT_XRUN);
+      if (overflow) sink_.on_event(DeviceEvent{DeviceEvent::Kind::xrun, clock()});
       // After an ALSA overrun RtAudio's buffer still holds the period already delivered.
       const bool stale = overflow && alsa_;
-      if (input && frames > 0 && !stale) sink_.frames(sink_.ctx, input, frames);
+      if (input && frames > 0 && !stale) {
+        sink_.on_frames(input, frames, clock());
+        frames_delivered_.fetch_add(frames, std::memory_order_relaxed);
+      }
     }
   }
   in_callback_.fetch_sub(1);

@@ -1,5 +1,6 @@
-// A capture stream on one RtAudio device, inside the RtAudio module: what an sc_rt_stream of
-// rtaudio_abi.h is. The behaviour users see is described in rtaudio_device.h.
+// A capture stream on one RtAudio device: what the RtAudio backend's CaptureStream
+// (device.h, which describes the behaviour users see) runs on. Nothing here throws an
+// RtAudioError: each is caught and becomes a Failure.
 //
 // Threads: open, start, stop and the destructor on the caller's thread; the sink is called
 // from RtAudio's callback thread (real-time: no allocation, lock or system call there).
@@ -8,10 +9,12 @@
 #include <rtaudio/RtAudio.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
-#include "core/audio/rtaudio_abi.h"
+#include "core/audio/device.h"
+#include "core/common/duration.h"
 
 namespace sc::audio::rt {
 
@@ -23,22 +26,32 @@ struct Failure {
 
 class Capture {
  public:
-  Capture(const sc_rt_open_params& params, sc_rt_sink sink);
+  // A stream on `device` (an entry of rtaudio_list(): its api, name and id) into `sink`,
+  // which must outlive it.
+  Capture(const DeviceInfo& device, CaptureSink& sink);
   ~Capture();  // stops, closes the RtAudio stream and joins its thread
   Capture(const Capture&) = delete;
   Capture& operator=(const Capture&) = delete;
 
   // Opens the RtAudio stream (not started); false with `why` filled.
-  bool open(const sc_rt_open_params& params, Failure& why);
-  // Starts delivering; false with `why` filled.
+  bool open(const StreamParams& params, Failure& why);
+  // Starts delivering, the clock from 0; false with `why` filled.
   bool start(Failure& why);
   // Stops; idempotent. When it returns, the sink is not called again.
   void stop() noexcept;
 
   unsigned rate() const { return rate_; }
   unsigned channels() const { return channels_; }
+  // The period RtAudio granted and its stream latency, in frames (after open()).
+  size_t period_frames() const { return period_frames_; }
+  size_t latency_frames() const { return latency_frames_; }
   // True once RtAudio reported the device gone.
   bool finished() const { return gone_.load(); }
+  // The frames delivered since start(), as time: the audio's clock, not the wall's, so a
+  // server that delivers late (a starved JACK) loses nothing to `record -d`. Any thread.
+  Duration clock() const {
+    return frames_duration(frames_delivered_.load(std::memory_order_relaxed), rate_);
+  }
 
   // An error RtAudio reported during this stream's own call (start, stop, close): the first
   // one during start() is why it failed; those while stopping do not matter.
@@ -59,16 +72,19 @@ class Capture {
   const std::string name_;
   const std::string id_;
   const bool alsa_;
-  const sc_rt_sink sink_;
+  CaptureSink& sink_;
   std::unique_ptr<RtAudio> rt_;
   unsigned rate_ = 0;
   unsigned channels_ = 0;
+  size_t period_frames_ = 0;
+  size_t latency_frames_ = 0;
   bool skip_first_ = false;  // set by start(), then RT thread only
   std::atomic<bool> running_{false};
   std::atomic<bool> started_{false};
   std::atomic<bool> gone_{false};
   std::atomic<bool> ended_sent_{false};
   std::atomic<int> in_callback_{0};
+  std::atomic<uint64_t> frames_delivered_{0};
   bool in_start_ = false;    // the caller's thread only
   std::string start_error_;  // the caller's thread only
 };

@@ -1,5 +1,5 @@
-// RtAudio instances and listings, inside the RtAudio module: what module.cpp and
-// rt_capture.cpp share. Nothing here throws; every RtAudioError is caught.
+// RtAudio instances and listings: what the backend's listing (device.cpp) and its capture
+// streams (rt_capture.cpp) share. Nothing here throws an RtAudioError; each is caught.
 #pragma once
 
 #include <rtaudio/RtAudio.h>
@@ -23,11 +23,11 @@ RtAudio::Api api_of(std::string_view name);
 // (quiet_libs.h); nullptr when it cannot be made.
 std::unique_ptr<RtAudio> make_rtaudio(RtAudio::Api api);
 
-// One device as RtAudio lists it (sc_rt_device with its own storage).
+// One device as RtAudio lists it.
 struct Listed {
   unsigned index = 0;
   std::string name;
-  std::string id;  // ALSA: filled by the module's listing; "" here
+  std::string id;  // ALSA: filled by rtaudio_list() (device.cpp); "" here
   unsigned input_channels = 0;
   unsigned output_channels = 0;
   std::vector<unsigned> rates;  // ascending, unique

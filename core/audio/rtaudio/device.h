@@ -1,8 +1,8 @@
 // The RtAudio backend (DESIGN.md "core/audio"): the devices of one RtAudio API (ALSA and
 // JACK, as compiled into Debian's RtAudio 5.2) and capture streams on them. PulseAudio is
-// served by libpulse directly (pulse_device.h says why). RtAudio itself is in a module loaded
-// when first needed (rtaudio_abi.h says why, rtaudio_module.h from where); this file adapts
-// the module's C interface to Device and CaptureStream. Nothing here throws.
+// served by libpulse directly (pulse_device.h says why). This file adapts RtAudio, through
+// rt_instance.h and rt_capture.h, to Device and CaptureStream. Nothing here throws: RtAudio's
+// exceptions are caught inside the backend and become Status errors.
 //
 // Threads: listing and opening may be called from any thread (they are serialized inside). A
 // stream's CaptureSink is called from RtAudio's callback thread, a real-time thread.
@@ -18,15 +18,15 @@
 namespace sc::audio {
 
 // The RtAudio APIs compiled into this build that the registry lists, in listing order
-// ("alsa", "jack"; only those compiled). Empty when the module cannot be loaded.
+// ("alsa", "jack"; only those compiled).
 std::vector<std::string> rtaudio_apis();
 
 // The devices of `api` ("alsa", "jack") exactly as RtAudio lists them, in its order:
 // `index` is RtAudio's device number within the API, `api` and `name` are RtAudio's, `id` is
-// ALSA's "hw:C,D" (or "default") where known (rtaudio/alsa_ids.h), else empty; rates are
-// sorted. Devices RtAudio cannot name are left out. Empty when the API is not compiled or
-// has no devices (no server, no card), or the module cannot be loaded. Prints nothing; never
-// starts a server. Each call makes and destroys its own RtAudio instance.
+// ALSA's "hw:C,D" (or "default") where known (alsa_ids.h), else empty; rates are sorted.
+// Devices RtAudio cannot name are left out. Empty when the API is not compiled or has no
+// devices (no server, no card). Prints nothing; never starts a server. Each call makes and
+// destroys its own RtAudio instance.
 std::vector<DeviceInfo> rtaudio_list(std::string_view api);
 
 // A Device for `info`, an entry of list_devices() whose api is one of rtaudio_apis().
@@ -37,7 +37,7 @@ std::vector<DeviceInfo> rtaudio_list(std::string_view api);
 // lists it, else the device's preferred rate (CaptureStream::rate() says which);
 // channels = params.channels, else the device's input channels (at most 2 for ALSA
 // plugin devices such as "default", which claim 32); period = params.buffer_frames, else
-// 250 ms.
+// kDefaultFragment.
 // The stream is named "soundcheck" where the API shows names. Failures are
 // session_error(SessionCode::cannotStartRecording, "cannot start recording from 'NAME'
 // (API): CAUSE", hint).

@@ -1,0 +1,138 @@
+#include "core/audio/rtaudio/device.h"
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+
+#include "core/audio/backends.h"
+#include "core/audio/rtaudio/alsa_cards.h"
+#include "core/audio/rtaudio/alsa_ids.h"
+#include "core/audio/rtaudio/rt_capture.h"
+#include "core/audio/rtaudio/rt_instance.h"
+
+namespace sc::audio {
+namespace {
+
+constexpr const char* kDefaultHint =
+    "check that the device is not in use and its server is running; see 'soundcheck route "
+    "list --input'";
+
+Error cannot_start(const DeviceInfo& info, const rt::Failure& why) {
+  return cannot_start_recording(info, why.cause, why.hint.empty() ? kDefaultHint : why.hint);
+}
+
+// An RtAudio capture stream (rt_capture.h), seen as a CaptureStream. Its clock is the frames
+// it delivered.
+class RtAudioCaptureStream final : public CaptureStream {
+ public:
+  RtAudioCaptureStream(DeviceInfo info, CaptureSink& sink)
+      : info_(std::move(info)), capture_(info_, sink) {}
+
+  Status open(const StreamParams& params) {
+    rt::Failure why;
+    try {
+      if (capture_.open(params, why)) return ok_status();
+    } catch (const std::exception& e) {  // out of memory
+      why.cause = e.what();
+    }
+    return cannot_start(info_, why);
+  }
+
+  Status start() override {
+    rt::Failure why;
+    try {
+      if (capture_.start(why)) return ok_status();
+    } catch (const std::exception& e) {  // out of memory
+      why.cause = e.what();
+    }
+    return cannot_start(info_, why);
+  }
+  void stop() noexcept override { capture_.stop(); }
+  unsigned rate() const override { return capture_.rate(); }
+  unsigned channels() const override { return capture_.channels(); }
+  Duration clock() const override { return capture_.clock(); }
+  bool finished() const override { return capture_.finished(); }
+  StreamDescription describe() const override {
+    const unsigned rate = capture_.rate();
+    return {info_.api, "RtAudio " + rtaudio_version(), rate, capture_.period_frames(),
+            rate ? frames_duration(capture_.latency_frames(), rate) : Duration(0)};
+  }
+
+ private:
+  const DeviceInfo info_;
+  rt::Capture capture_;  // its destructor stops first; no callback after it returns
+};
+
+class RtAudioDevice final : public Device {
+ public:
+  explicit RtAudioDevice(DeviceInfo info) : info_(std::move(info)) {}
+  const DeviceInfo& info() const override { return info_; }
+
+  Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,
+                                                      CaptureSink& sink) override {
+    if (info_.input_channels == 0)
+      return cannot_start_recording(info_, "the device has no input channels",
+                                    "see 'soundcheck route list --input'");
+    std::unique_ptr<RtAudioCaptureStream> stream;
+    try {
+      stream = std::make_unique<RtAudioCaptureStream>(info_, sink);
+    } catch (const std::exception& e) {  // out of memory
+      return cannot_start(info_, rt::Failure{e.what(), {}});
+    }
+    if (auto st = stream->open(params); !st) return st.error();
+    return std::unique_ptr<CaptureStream>(std::move(stream));
+  }
+
+ private:
+  DeviceInfo info_;
+};
+
+}  // namespace
+
+std::vector<std::string> rtaudio_apis() {
+  const auto compiled = compiled_apis();
+  std::vector<std::string> out;
+  for (const char* api : {"alsa", "jack"})
+    if (std::find(compiled.begin(), compiled.end(), api) != compiled.end()) out.emplace_back(api);
+  return out;
+}
+
+std::vector<DeviceInfo> rtaudio_list(std::string_view api) {
+  std::vector<DeviceInfo> out;
+  try {
+    std::vector<rt::Listed> found;
+    {
+      std::lock_guard lock(rt::rtaudio_mutex());
+      auto rtaudio = rt::make_rtaudio(rt::api_of(api));
+      if (!rtaudio) return out;
+      found = rt::list_locked(*rtaudio);
+      if (api == "alsa" && !found.empty()) {
+        const auto pcms = rt::alsa_pcms();
+        for (auto& d : found) d.id = alsa_id(d.name, d.index, pcms);
+      }
+    }
+    for (auto& d : found) {
+      DeviceInfo info;
+      info.index = static_cast<int>(d.index);
+      info.api = std::string(api);
+      info.name = std::move(d.name);
+      info.id = std::move(d.id);
+      info.input_channels = d.input_channels;
+      info.output_channels = d.output_channels;
+      info.rates = std::move(d.rates);
+      info.preferred_rate = d.preferred_rate;
+      info.default_input = d.default_input;
+      info.default_output = d.default_output;
+      out.push_back(std::move(info));
+    }
+  } catch (const std::exception&) {
+    out.clear();  // out of memory while listing: nothing listed
+  }
+  return out;
+}
+
+std::unique_ptr<Device> make_rtaudio_device(DeviceInfo info) {
+  return std::make_unique<RtAudioDevice>(std::move(info));
+}
+
+}  // namespace sc::audio
