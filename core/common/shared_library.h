@@ -1,7 +1,6 @@
 // A shared library opened when first needed (dlopen) instead of linked, for the libraries that
-// would cost every start of every command their loading (formats/ffmpeg_lib.h,
-// core/audio/pulse_lib.h say how much). Opened with RTLD_NOW | RTLD_LOCAL and never closed:
-// its functions are used until exit.
+// would cost every start of every command their loading (core/audio/pulse_lib.h says how
+// much). Opened with RTLD_NOW | RTLD_LOCAL and never closed: its functions are used until exit.
 //
 // Threads: construct and bind once (a function-local static does), then read from any.
 #pragma once
