@@ -1,7 +1,6 @@
 #include "formats/pcm_encode.h"
 
 #include <bit>
-#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -97,20 +96,6 @@ void encode_as(Codec codec, const float* in, size_t count, unsigned char* out) {
 }
 
 }  // namespace
-
-void store_s16(const int16_t* in, size_t count, unsigned char* out, bool big_endian) {
-  if (big_endian == (std::endian::native == std::endian::big)) {
-    std::memcpy(out, in, count * sizeof(int16_t));
-    return;
-  }
-  for (size_t i = 0; i < count; ++i, out += 2) {
-    const auto v = static_cast<uint16_t>(in[i]);
-    if (big_endian)
-      store<2, true>(v, out);
-    else
-      store<2, false>(v, out);
-  }
-}
 
 void encode(Codec codec, const float* in, size_t count, unsigned char* out, bool big_endian) {
   if (big_endian)

@@ -217,15 +217,6 @@ class SndfileWriter final : public Writer {
     return block_.add(frames, fill, put());
   }
 
-  // pcm16 as it is: straight from the caller's memory (HeldBlock::add_s16) when the file's
-  // byte order is ours (a PulseAudio recording can write from the server's memory, as parecord
-  // does).
-  Status write_s16(const int16_t* interleaved, size_t frames) override {
-    if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
-    if (Status s = writable(); !s) return s;
-    return block_.add_s16(interleaved, frames, spec_.channels, big_endian_, put());
-  }
-
   Status checkpoint() override {
     // Closed: the header is final. Failed: the header was made to match the file then.
     // Nothing written since the last update (write() refreshed it): it is current.

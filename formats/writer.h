@@ -36,12 +36,6 @@ class Writer {
   // close() after it returns ok, since it was reported already.
   virtual Status write(const float* interleaved, size_t frames) = 0;
 
-  // As write(), for native-endian 16-bit frames (k stands for k / 32768). A pcm16 writer takes
-  // them as they are, without the round trip through float (and straight from `interleaved`,
-  // after what it holds, when no byte swap is needed and there are at least a quarter of what
-  // it may hold); this default widens them to float, exactly, and calls write().
-  virtual Status write_s16(const int16_t* interleaved, size_t frames);
-
   // Writes out what is held and makes the file on disk reflect every frame written so far
   // (header sizes current). Cheap enough to call a few times a second. A failure to write out
   // is reported as by write().

@@ -78,8 +78,7 @@ class Session final : private audio::CaptureSink {
   Status process(const audio::CaptureRing::Chunk& chunk);
   // Frames of the device at `at`: cut at the duration, metered, converted, written.
   Status process_frames(const float* data, size_t frames, unsigned channels, Duration at);
-  // The same for 16-bit frames: written as they are when nothing needs floats (pcm16 file,
-  // no conversion, no meter), else widened first.
+  // The same for 16-bit frames, widened first (exactly: pcm16 gives them back).
   Status process_s16(const int16_t* data, size_t frames, Duration at);
   // How many of `frames` frames at `at` are before the duration (all without one); sets done_
   // when that is not all of them. Nothing once done_.
@@ -251,17 +250,9 @@ Status Session::process_frames(const float* data, size_t frames, unsigned channe
 }
 
 Status Session::process_s16(const int16_t* data, size_t frames, Duration at) {
-  const bool as_is = converter_->identity() && req_.format.codec == formats::Codec::pcm16 &&
-                     !controls_.on_progress;
-  if (!as_is) {
-    in_.resize(frames * in_channels_);
-    widen_s16(data, in_.size(), in_.data());
-    return process_frames(in_.data(), frames, in_channels_, at);
-  }
-  frames = frames_to_take(frames, at);
-  if (frames == 0) return ok_status();
-  if (auto s = ensure_open(); !s) return s;
-  return files_->write_s16(data, frames);
+  in_.resize(frames * in_channels_);
+  widen_s16(data, in_.size(), in_.data());
+  return process_frames(in_.data(), frames, in_channels_, at);
 }
 
 Status Session::handle_event(const audio::DeviceEvent& e) {
