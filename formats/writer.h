@@ -1,10 +1,12 @@
 // Writers of audio files (DESIGN.md "Files must never be lost"). A file on disk is playable at
-// every moment: its header is current as of the last checkpoint(), and at least once per two
-// seconds of audio written, so a process killed at any point (SIGKILL included) leaves a file
-// every reader opens with what reached it until then (the recorder checkpoints every second). A
-// writer holds up to half a second of audio (a file) or a tenth of a second (a stream) before it
-// goes out, so that callers can hand over audio in pieces of any size without a system call for
-// each.
+// every moment, and its header agrees with the audio on disk: each block of audio written out
+// is followed at once by a rewrite of the header's sizes (only a SIGKILL between those two
+// system calls leaves more audio on disk than the header declares). A writer holds at most a
+// tenth of a second of audio before it goes out (a file; a stream: a tenth of a second or 64
+// KiB), so that callers can hand over audio in pieces of any size without a system call for
+// each; checkpoint() writes out what is held. So a process killed at any point (SIGKILL
+// included) loses at most what the writer held, 0.1 s, and what its caller had not handed over
+// (the recorder checkpoints every 250 ms): every reader opens the file with the rest.
 #pragma once
 
 #include <cstdint>

@@ -18,7 +18,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto kCheckpointEvery = 1s;
+constexpr auto kCheckpointEvery = 250ms;
 // A device that delivers no audio for this long has stalled (a suspended source, a hung
 // server): before its first frame that is !rec, afterwards the recording stops (75).
 constexpr auto kStallLimit = 10s;
