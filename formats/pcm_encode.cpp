@@ -41,9 +41,8 @@ inline void store(uint32_t v, unsigned char* out) {
 // pcm16 eight samples at a time, with the same results as to_int32() >> 16: cvtps2dq rounds
 // to nearest with ties to even (the MXCSR default, as lrintf) and gives INT32_MIN for what is
 // out of range or NaN, which is then set right. Written with SSE2 intrinsics (every x86-64
-// has them) because GCC does not vectorize lrintf: pcm16 is what most recordings are, and this
-// loop was a quarter of the CPU of a PulseAudio recording (bench/run cpu). Returns how many
-// samples it did (a multiple of 8); the caller does the rest.
+// has them) because GCC does not vectorize lrintf, and pcm16 is what most recordings are.
+// Returns how many samples it did (a multiple of 8); the caller does the rest.
 template <bool BigEndian>
 size_t encode_pcm16_sse2(const float* in, size_t count, unsigned char* out) {
   const __m128 scale = _mm_set1_ps(2147483648.0f);

@@ -55,8 +55,8 @@ size_t frames_before(Duration limit, Duration at, size_t frames, unsigned rate) 
 // One recording in progress; record() below drives it. It is the stream's sink. A stream that
 // delivers from a real-time thread of its own goes through the ring (DESIGN.md "Data flow"),
 // which this thread drains. A stream pumped on this thread (PulseAudio, whose server already
-// buffers what it captured) needs no ring: its frames are processed as it hands them over,
-// and 16-bit frames bound for a pcm16 file stay 16-bit all the way (bench/run cpu).
+// buffers what it captured) needs no ring: its frames are processed as it hands them over
+// (16-bit frames widened to float first).
 class Session final : private audio::CaptureSink {
  public:
   Session(audio::Device& device, const RecordRequest& req, const Controls& controls)

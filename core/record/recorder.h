@@ -1,8 +1,7 @@
 // The record engine (DESIGN.md "Data flow"): device callback -> CaptureRing -> this thread:
 // duration cut, conversion to the file's rate and channels, numbered files, checkpoints. A
 // stream pumped on this thread (PulseAudio: its server is the buffer, there is no real-time
-// thread of ours) skips the ring, and its 16-bit frames reach a pcm16 file without a round
-// trip through float.
+// thread of ours) skips the ring.
 // Files are created only after the device has started, so a device that cannot start
 // leaves nothing behind.
 #pragma once

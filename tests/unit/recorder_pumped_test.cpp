@@ -1,6 +1,6 @@
 // The recorder with a stream pumped on its thread (core/record/recorder.h; PulseAudio is one):
-// no ring, frames processed as the stream hands them over, 16-bit frames written to a pcm16
-// file as they are, and widened for everything else; the duration cut is exact either way.
+// no ring, frames processed as the stream hands them over, 16-bit frames widened exactly (a
+// pcm16 file holds them as they were); the duration cut is exact either way.
 #include <sndfile.h>
 
 #include <gtest/gtest.h>
