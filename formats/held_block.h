@@ -1,19 +1,17 @@
-// The block of encoded frames a writer holds before they go out (writer.h: a file writer holds
-// up to half a second, a stream writer a tenth), shared by the file and the stream writer
-// (internal to formats/). Frames are encoded into it; the writer's `put(bytes, frames)` (a
-// Status) writes it out when it is full, and at checkpoints and the close through flush().
-// 16-bit frames whose stored form is their form in memory go out straight from the caller's
-// memory, after what is held, when there are enough of them (add_s16).
+// The block of encoded frames a writer holds before they go out (writer.h: a tenth of a second
+// at most), shared by the file and the stream writer (internal to formats/). Frames are
+// encoded into it; the writer's `put(bytes, frames)` (a Status) writes it out when it is full,
+// and at checkpoints and the close through flush(). It earns its place without a benchmark:
+// the encoded samples need a buffer anyway, and a file writer rewrites the header after every
+// write, so holding turns a write(2) and a header rewrite per piece handed over (a 10 ms
+// device period: 100 of each a second) into about ten of each.
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 
 #include "core/common/error.h"
-#include "formats/pcm_encode.h"
 
 namespace sc::formats {
 
@@ -43,34 +41,6 @@ class HeldBlock {
       }
     }
     return ok_status();
-  }
-
-  // Adds native-endian 16-bit frames of `channels` samples, stored as pcm16 (frame_bytes must
-  // be 2 * channels), big- or little-endian. When no byte swap is needed and there are at
-  // least a quarter block of them, they are put straight from `in`, all of them, after what is
-  // held (if anything) has been put: a PulseAudio recording hands over the server's memory
-  // blocks, up to 64 KiB (a third of a second of 48 kHz stereo), and copying every byte of
-  // them into the block first was a memcpy parecord does not make (a uprobe on memcpy: all
-  // 1.15 MB of a 6 s recording were copied, then 0.4 MB). Large pieces that came after a
-  // small one were still copied, pulled into the block because something was held; now they
-  // go straight too, one more write(2) of the small piece instead of a copy of the large one
-  // (callgrind of a 20 s recording with a tone playing, where libpulse receives everything by
-  // copy in pieces of 7-64 KB: 1.1 M instructions of memcpy here before, 77 K now). Smaller
-  // pieces are held, so that they still go out in blocks, one system call for many.
-  template <typename Put>
-  Status add_s16(const int16_t* in, size_t frames, size_t channels, bool big_endian, Put put) {
-    const bool as_in_memory = big_endian == (std::endian::native == std::endian::big);
-    const size_t straight = std::max<size_t>(block_frames_ / 4, 1);
-    if (as_in_memory && frames >= straight) {
-      if (Status s = flush(put); !s) return s;
-      return put(reinterpret_cast<const unsigned char*>(in), frames);
-    }
-    // Into the block, put each time it is full.
-    const auto store = [&](unsigned char* out, size_t m) {
-      store_s16(in, m * channels, out, big_endian);
-      in += m * channels;
-    };
-    return add(frames, store, put);
   }
 
   // Puts what is held, if anything.

@@ -2,9 +2,12 @@
 
 #include <sndfile.h>
 
-#include <fmt/format.h>
+extern "C" {
+#include <libavutil/avutil.h>
+#include <libswresample/swresample.h>
+}
 
-#include "formats/ffmpeg_lib.h"
+#include <fmt/format.h>
 
 namespace sc::formats {
 namespace {
@@ -20,12 +23,8 @@ std::vector<std::pair<std::string, std::string>> library_versions() {
   std::string sf = sf_version_string();
   if (auto dash = sf.rfind('-'); dash != std::string::npos) sf = sf.substr(dash + 1);
   std::vector<std::pair<std::string, std::string>> out = {{"libsndfile", sf}};
-  // Loaded here for the question (they are not loaded at start-up): one that cannot be
-  // loaded says so instead of a version.
-  auto av = ffmpeg::avutil();
-  out.emplace_back("libavutil", av ? av_version((*av)->version()) : "not loadable");
-  auto sw = ffmpeg::swresample();
-  out.emplace_back("libswresample", sw ? av_version((*sw)->version()) : "not loadable");
+  out.emplace_back("libavutil", av_version(avutil_version()));
+  out.emplace_back("libswresample", av_version(swresample_version()));
   return out;
 }
 

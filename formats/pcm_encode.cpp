@@ -1,7 +1,6 @@
 #include "formats/pcm_encode.h"
 
 #include <bit>
-#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -42,9 +41,8 @@ inline void store(uint32_t v, unsigned char* out) {
 // pcm16 eight samples at a time, with the same results as to_int32() >> 16: cvtps2dq rounds
 // to nearest with ties to even (the MXCSR default, as lrintf) and gives INT32_MIN for what is
 // out of range or NaN, which is then set right. Written with SSE2 intrinsics (every x86-64
-// has them) because GCC does not vectorize lrintf: pcm16 is what most recordings are, and this
-// loop was a quarter of the CPU of a PulseAudio recording (bench/run cpu). Returns how many
-// samples it did (a multiple of 8); the caller does the rest.
+// has them) because GCC does not vectorize lrintf, and pcm16 is what most recordings are.
+// Returns how many samples it did (a multiple of 8); the caller does the rest.
 template <bool BigEndian>
 size_t encode_pcm16_sse2(const float* in, size_t count, unsigned char* out) {
   const __m128 scale = _mm_set1_ps(2147483648.0f);
@@ -97,20 +95,6 @@ void encode_as(Codec codec, const float* in, size_t count, unsigned char* out) {
 }
 
 }  // namespace
-
-void store_s16(const int16_t* in, size_t count, unsigned char* out, bool big_endian) {
-  if (big_endian == (std::endian::native == std::endian::big)) {
-    std::memcpy(out, in, count * sizeof(int16_t));
-    return;
-  }
-  for (size_t i = 0; i < count; ++i, out += 2) {
-    const auto v = static_cast<uint16_t>(in[i]);
-    if (big_endian)
-      store<2, true>(v, out);
-    else
-      store<2, false>(v, out);
-  }
-}
 
 void encode(Codec codec, const float* in, size_t count, unsigned char* out, bool big_endian) {
   if (big_endian)

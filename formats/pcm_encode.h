@@ -29,8 +29,4 @@ inline void encode_le(Codec codec, const float* in, size_t count, unsigned char*
   encode(codec, in, count, out, false);
 }
 
-// Stores `count` native-endian 16-bit samples as pcm16 at `out` (2 * count bytes), little-
-// or big-endian: what encode() gives for k / 32768.
-void store_s16(const int16_t* in, size_t count, unsigned char* out, bool big_endian);
-
 }  // namespace sc::formats

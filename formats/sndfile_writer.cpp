@@ -4,15 +4,17 @@
 // How the file stays playable (DESIGN.md "Files must never be lost"):
 // - The header is written when the file is created, so even a recording killed before its first
 //   frame is a valid, empty file.
-// - write() holds what it is given, encoded, in a block of at most half a second of audio and
-//   writes the block when it is full. checkpoint() writes what is held, then rewrites the
-//   header with the sizes of everything written so far (SFC_UPDATE_HEADER_NOW: an fstat, two
-//   seeks and one write of about 100 bytes at offset 0). Writing a block does the same after
-//   two seconds of audio without an update, for callers that never checkpoint. We do
-//   not use SFC_SET_UPDATE_HEADER_AUTO, which rewrites the header after every sf_write call:
-//   measured on one hour of 48 kHz stereo pcm16 written in 10 ms blocks, auto costs 2.4 s of
-//   CPU, a header update every 100 ms 1.3 s, one per second 1.24 s (plain write(2) of the same
-//   bytes in the same blocks, as dd does it, costs 0.84 s).
+// - write() holds what it is given, encoded, in a block of at most a tenth of a second of audio
+//   and writes the block when it is full; checkpoint() writes what is held. Every block
+//   written is followed at once by a rewrite of the header with the sizes of everything on
+//   disk (SFC_UPDATE_HEADER_NOW: an fstat, two seeks and one write of about 100 bytes at offset
+//   0, its sizes taken from the file's length). So the header agrees with the data on disk
+//   except between those two system calls, and a SIGKILL loses what is held (at most 0.1 s)
+//   plus what the caller had not handed over yet. Holding, rather than a write(2) and a header
+//   rewrite for each piece handed over (SFC_SET_UPDATE_HEADER_AUTO does that after every
+//   sf_write call), keeps them to about ten of each a second whatever the pieces: measured
+//   on one hour of 48 kHz stereo pcm16 written in 10 ms pieces, a header update after each
+//   piece cost 2.4 s of CPU, one every 100 ms 1.3 s.
 // - "wav" is written as RF64 with SFC_RF64_AUTO_DOWNGRADE. libsndfile 1.2 then writes every
 //   header as plain RIFF/WAVE (a JUNK chunk holding the place of ds64, WAVE_FORMAT_EXTENSIBLE,
 //   fact, real RIFF and data sizes) while the file is under 4 GiB, and as RF64 (ds64, a PAD
@@ -94,21 +96,12 @@ class UnlinkGuard {
 
 constexpr unsigned kMaxChannels = 1024;  // libsndfile's SF_MAX_CHANNELS
 constexpr unsigned kMaxRate = 1000000;
-// write() refreshes the header after two seconds of audio without one (writer.h), for callers
-// that do not checkpoint that often. The recorder checkpoints every second (of its clock); a
-// PulseAudio stream hands it 2 s of audio at once, after which it checkpoints: with this at
-// half a second its four blocks each refreshed the header, at one second two of them still did
-// (bench/run cpu counts those system calls, about 10 us each), and a SIGKILL between them,
-// which follow each other within a millisecond, was all they guarded against.
-constexpr unsigned kRefreshAfterSeconds = 2;
-// The block holds half a second at most (and kEncodeSamples).
-constexpr unsigned kBlocksPerSecond = 2;
+// The block holds a tenth of a second at most (and kEncodeSamples): what a SIGKILL can take
+// from the writer (writer.h).
+constexpr unsigned kBlocksPerSecond = 10;
 // Samples are converted here (pcm_encode.h: libsndfile's own scheme, float32 clipped too) into
-// a block of this many samples at most (and half a second of audio at most), which goes to
-// libsndfile as raw bytes, one write(2), when it is full, at a checkpoint and at the close.
-// Through sf_writef_float libsndfile converts into an 8 KiB buffer and makes a write(2) of
-// each, 24 a second for 48 kHz stereo pcm16, which showed in the CPU per recorded minute
-// (bench/run cpu); the recorder hands over what it has as it comes, in pieces of any size.
+// a block of this many samples at most, which goes to libsndfile as raw bytes, one write(2)
+// followed by the header's rewrite, when it is full, at a checkpoint and at the close.
 constexpr size_t kEncodeSamples = size_t{1} << 16;
 
 int sf_container(Container c) {
@@ -217,22 +210,12 @@ class SndfileWriter final : public Writer {
     return block_.add(frames, fill, put());
   }
 
-  // pcm16 as it is: straight from the caller's memory (HeldBlock::add_s16) when the file's
-  // byte order is ours (a PulseAudio recording can write from the server's memory, as parecord
-  // does).
-  Status write_s16(const int16_t* interleaved, size_t frames) override {
-    if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
-    if (Status s = writable(); !s) return s;
-    return block_.add_s16(interleaved, frames, spec_.channels, big_endian_, put());
-  }
-
   Status checkpoint() override {
     // Closed: the header is final. Failed: the header was made to match the file then.
-    // Nothing written since the last update (write() refreshed it): it is current.
+    // Otherwise every block written rewrote the header: it is current once what is held is out.
     if (closed_ || failure_) return ok_status();
     if (Status s = block_.flush(put()); !s) return s;
-    if (since_header_ == 0 && header_written_) return ok_status();
-    return update_header();
+    return header_written_ ? ok_status() : update_header();
   }
 
   Status close() override {
@@ -282,9 +265,7 @@ class SndfileWriter final : public Writer {
     const int e = errno;
     if (n == want) {
       frames_ += frames;
-      since_header_ += frames;
-      if (since_header_ >= uint64_t{kRefreshAfterSeconds} * spec_.rate) return update_header();
-      return ok_status();
+      return update_header();  // at once: the header agrees with what is on disk
     }
     std::string cause = sndfile_text(file_.get());
     if (cause.empty() || sf_error(file_.get()) == SF_ERR_NO_ERROR)
@@ -296,7 +277,6 @@ class SndfileWriter final : public Writer {
   }
 
   Status update_header() {
-    since_header_ = 0;
     header_written_ = true;
     sf_command(file_.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
     if (sf_error(file_.get()) == SF_ERR_NO_ERROR) return ok_status();
@@ -327,7 +307,6 @@ class SndfileWriter final : public Writer {
   size_t frame_bytes_;
   HeldBlock block_;               // encoded frames on their way to the file
   uint64_t frames_ = 0;           // frames in the file
-  uint64_t since_header_ = 0;     // frames written since the last header update
   bool header_written_ = false;   // by update_header (the one sf_open wrote does not count)
   std::optional<Error> failure_;  // the first failed write; later writes return it
   bool closed_ = false;

@@ -234,14 +234,6 @@ class StreamWriter final : public Writer {
     return block_.add(frames, fill, put_fn());
   }
 
-  // pcm16 as it is: straight from `interleaved` (HeldBlock::add_s16) when this machine is
-  // little-endian, as a stream is.
-  Status write_s16(const int16_t* interleaved, size_t frames) override {
-    if (spec_.format.codec != Codec::pcm16) return Writer::write_s16(interleaved, frames);
-    if (Status s = writable(); !s) return s;
-    return block_.add_s16(interleaved, frames, spec_.channels, false, put_fn());
-  }
-
   // What is held goes out. A stream's header has no sizes to update, but when the output is a
   // regular file its real sizes are written in, so the file is a plain one that every reader
   // opens (libsndfile and sox refuse a CAF of size -1).

@@ -1,10 +1,12 @@
 // Writers of audio files (DESIGN.md "Files must never be lost"). A file on disk is playable at
-// every moment: its header is current as of the last checkpoint(), and at least once per two
-// seconds of audio written, so a process killed at any point (SIGKILL included) leaves a file
-// every reader opens with what reached it until then (the recorder checkpoints every second). A
-// writer holds up to half a second of audio (a file) or a tenth of a second (a stream) before it
-// goes out, so that callers can hand over audio in pieces of any size without a system call for
-// each.
+// every moment, and its header agrees with the audio on disk: each block of audio written out
+// is followed at once by a rewrite of the header's sizes (only a SIGKILL between those two
+// system calls leaves more audio on disk than the header declares). A writer holds at most a
+// tenth of a second of audio before it goes out (a file; a stream: a tenth of a second or 64
+// KiB), so that callers can hand over audio in pieces of any size without a system call for
+// each; checkpoint() writes out what is held. So a process killed at any point (SIGKILL
+// included) loses at most what the writer held, 0.1 s, and what its caller had not handed over
+// (the recorder checkpoints every 250 ms): every reader opens the file with the rest.
 #pragma once
 
 #include <cstdint>
@@ -35,12 +37,6 @@ class Writer {
   // (a half-written frame is cut off). The error sticks: later writes return it, and
   // close() after it returns ok, since it was reported already.
   virtual Status write(const float* interleaved, size_t frames) = 0;
-
-  // As write(), for native-endian 16-bit frames (k stands for k / 32768). A pcm16 writer takes
-  // them as they are, without the round trip through float (and straight from `interleaved`,
-  // after what it holds, when no byte swap is needed and there are at least a quarter of what
-  // it may hold); this default widens them to float, exactly, and calls write().
-  virtual Status write_s16(const int16_t* interleaved, size_t frames);
 
   // Writes out what is held and makes the file on disk reflect every frame written so far
   // (header sizes current). Cheap enough to call a few times a second. A failure to write out

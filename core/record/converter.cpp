@@ -1,22 +1,23 @@
 #include "core/record/converter.h"
 
-#include <fmt/format.h>
+#include <cstdint>  // before FFmpeg's headers, which need UINT64_C in C++
 
-#include "formats/ffmpeg_lib.h"
+extern "C" {
+#include <libavutil/channel_layout.h>
+#include <libavutil/error.h>
+#include <libswresample/swresample.h>
+}
+
+#include <fmt/format.h>
 
 namespace sc::record {
 namespace {
 
-namespace ffmpeg = formats::ffmpeg;
-
-std::string av_error(const ffmpeg::Avutil& av, int code) {
+std::string av_error(int code) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av.strerror(code, buf, sizeof buf);  // av_err2str does not compile as C++
+  av_strerror(code, buf, sizeof buf);  // av_err2str does not compile as C++
   return buf;
 }
-
-// The loaded libswresample: a Converter holding a context has loaded it.
-const ffmpeg::Swresample& swr() { return **ffmpeg::swresample(); }
 
 // matrix[o * in + i]: the weight of input channel i in output channel o.
 std::vector<double> channel_matrix(unsigned in, unsigned out) {
@@ -35,7 +36,7 @@ std::vector<double> channel_matrix(unsigned in, unsigned out) {
 
 }  // namespace
 
-void Converter::SwrDeleter::operator()(SwrContext* s) const { swr().free(&s); }
+void Converter::SwrDeleter::operator()(SwrContext* s) const { swr_free(&s); }
 
 Converter::Converter(unsigned in_rate, unsigned in_channels, unsigned out_rate,
                      unsigned out_channels)
@@ -50,34 +51,29 @@ Result<std::unique_ptr<Converter>> Converter::create(unsigned in_rate, unsigned 
                                                      unsigned out_rate, unsigned out_channels) {
   std::unique_ptr<Converter> c(new Converter(in_rate, in_channels, out_rate, out_channels));
   if (in_rate == out_rate && in_channels == out_channels) return c;
-  // Loaded here, by the first conversion: a recording that needs none never loads FFmpeg.
-  auto av = ffmpeg::avutil();
-  if (!av) return av.error();
-  auto sw = ffmpeg::swresample();
-  if (!sw) return sw.error();
   AVChannelLayout in_layout{}, out_layout{};
-  (*av)->channel_layout_default(&in_layout, static_cast<int>(in_channels));
-  (*av)->channel_layout_default(&out_layout, static_cast<int>(out_channels));
+  av_channel_layout_default(&in_layout, static_cast<int>(in_channels));
+  av_channel_layout_default(&out_layout, static_cast<int>(out_channels));
   SwrContext* raw = nullptr;
   int rc =
-      (*sw)->alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_FLT, static_cast<int>(out_rate),
-                             &in_layout, AV_SAMPLE_FMT_FLT, static_cast<int>(in_rate), 0, nullptr);
+      swr_alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_FLT, static_cast<int>(out_rate),
+                          &in_layout, AV_SAMPLE_FMT_FLT, static_cast<int>(in_rate), 0, nullptr);
   c->swr_.reset(raw);
-  (*av)->channel_layout_uninit(&in_layout);
-  (*av)->channel_layout_uninit(&out_layout);
+  av_channel_layout_uninit(&in_layout);
+  av_channel_layout_uninit(&out_layout);
   auto fail = [&](int code, const char* step) {
     return make_error(
         Exit::internal,
         fmt::format("cannot convert {} Hz {} ch to {} Hz {} ch: {} failed: {}", in_rate,
-                    in_channels, out_rate, out_channels, step, av_error(**av, code)));
+                    in_channels, out_rate, out_channels, step, av_error(code)));
   };
   if (rc < 0 || !raw) return fail(rc, "swr_alloc_set_opts2");
   if (in_channels != out_channels) {
     const auto m = channel_matrix(in_channels, out_channels);
-    if ((rc = (*sw)->set_matrix(raw, m.data(), static_cast<int>(in_channels))) < 0)
+    if ((rc = swr_set_matrix(raw, m.data(), static_cast<int>(in_channels))) < 0)
       return fail(rc, "swr_set_matrix");
   }
-  if ((rc = (*sw)->init(raw)) < 0) return fail(rc, "swr_init");
+  if ((rc = swr_init(raw)) < 0) return fail(rc, "swr_init");
   return c;
 }
 
@@ -86,24 +82,24 @@ void Converter::convert(const float* in, size_t frames, std::vector<float>& out)
     out.insert(out.end(), in, in + frames * in_channels_);
     return;
   }
-  const int room = swr().get_out_samples(swr_.get(), static_cast<int>(frames));
+  const int room = swr_get_out_samples(swr_.get(), static_cast<int>(frames));
   if (room <= 0) return;
   const size_t base = out.size();
   out.resize(base + static_cast<size_t>(room) * out_channels_);
   uint8_t* dst = reinterpret_cast<uint8_t*>(out.data() + base);
   const uint8_t* src = reinterpret_cast<const uint8_t*>(in);
-  const int got = swr().convert(swr_.get(), &dst, room, &src, static_cast<int>(frames));
+  const int got = swr_convert(swr_.get(), &dst, room, &src, static_cast<int>(frames));
   out.resize(base + static_cast<size_t>(std::max(got, 0)) * out_channels_);
 }
 
 void Converter::flush(std::vector<float>& out) {
   if (!swr_) return;
-  const int room = swr().get_out_samples(swr_.get(), 0);
+  const int room = swr_get_out_samples(swr_.get(), 0);
   if (room <= 0) return;
   const size_t base = out.size();
   out.resize(base + static_cast<size_t>(room) * out_channels_);
   uint8_t* dst = reinterpret_cast<uint8_t*>(out.data() + base);
-  const int got = swr().convert(swr_.get(), &dst, room, nullptr, 0);
+  const int got = swr_convert(swr_.get(), &dst, room, nullptr, 0);
   out.resize(base + static_cast<size_t>(std::max(got, 0)) * out_channels_);
 }
 

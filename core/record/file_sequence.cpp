@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <type_traits>
 
 namespace sc::record {
 
@@ -40,8 +39,7 @@ Status FileSequence::start_file() {
 
 Status FileSequence::open() { return start_file(); }
 
-template <typename Sample>
-Status FileSequence::write_as(const Sample* frames, size_t count) {
+Status FileSequence::write(const float* frames, size_t count) {
   while (count > 0) {
     if (!writer_) return make_error(Exit::internal, "write after the recording was closed");
     // A full file is rotated only when more frames come, so a recording that ends on a split
@@ -51,12 +49,7 @@ Status FileSequence::write_as(const Sample* frames, size_t count) {
     }
     size_t n = count;
     if (split_frames_ > 0) n = std::min<uint64_t>(n, split_frames_ - files_.back().frames);
-    Status s = ok_status();
-    if constexpr (std::is_same_v<Sample, int16_t>)
-      s = writer_->write_s16(frames, n);
-    else
-      s = writer_->write(frames, n);
-    if (!s) {
+    if (Status s = writer_->write(frames, n); !s) {
       files_.back().frames = writer_->frames_written();
       return s;
     }
@@ -65,12 +58,6 @@ Status FileSequence::write_as(const Sample* frames, size_t count) {
     count -= n;
   }
   return ok_status();
-}
-
-Status FileSequence::write(const float* frames, size_t count) { return write_as(frames, count); }
-
-Status FileSequence::write_s16(const int16_t* frames, size_t count) {
-  return write_as(frames, count);
 }
 
 Status FileSequence::next() {

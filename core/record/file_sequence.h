@@ -32,8 +32,6 @@ class FileSequence {
   Status open();
   // Writes interleaved frames, starting the next file whenever split_frames is reached.
   Status write(const float* frames, size_t count);
-  // The same for native-endian 16-bit frames (formats::Writer::write_s16).
-  Status write_s16(const int16_t* frames, size_t count);
   // Closes the current file and starts the next (SIGUSR1). No-op for stdout.
   Status next();
   Status checkpoint();
@@ -46,8 +44,6 @@ class FileSequence {
 
  private:
   Status start_file();
-  template <typename Sample>
-  Status write_as(const Sample* frames, size_t count);
 
   std::string first_path_;
   formats::WriterSpec spec_;

@@ -212,7 +212,7 @@ TEST(Cli, HelpAndVersionGoToStdoutWithZero) {
   for (const char* lib : {"libsndfile", "libavutil", "libswresample", "libpulse", "rtaudio"}) {
     const auto libs = parse_json(vj)["libraries"];
     ASSERT_TRUE(libs.contains(lib)) << lib;
-    // FFmpeg's libraries are loaded for the question: a version, not "not loadable".
+    // A run-time version for each, not "not loadable".
     EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(libs[lib].get<std::string>()[0]))) << lib;
   }
   auto v = soundcheck({"--version"});
