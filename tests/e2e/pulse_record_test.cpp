@@ -267,30 +267,43 @@ double seconds_between(SteadyTime from, SteadyTime to) {
 // decodes cleanly and holds the tone up to within 50 ms of the unload (issue 18: a lost
 // fragment of at most 50 ms; with 2 s fragments it held 0.17 s of 2.5).
 //
-// The time reference. The source delivers in real time, so whatever the file holds at a moment
-// t, all it can gain after t is the audio of the time between t and the unload: the first frame
-// in the file is, on the source's clock, at `first_frame` = min over t of
-// t - (frames on disk at t) / rate, with the file's size sampled every 2 ms. The minimum is met
-// just after a fragment is written, and is later than the first frame's real capture by what
-// was still in flight then (the transport's latency: a few ms once fragments are small; more
-// when a server delivers a backlog faster than real time, as pipewire-pulse does with 2 s
-// fragments). So the check errs on the lenient side, never the strict one. A null sink renders
-// a little ahead of the clock (PulseAudio: the file held ~10 ms more than the wall clock
-// allowed); that moves `first_frame` and the file's end alike. The unload time is taken just
-// before pactl runs (the source cannot have gone earlier): also the lenient side. The spawn
-// time is not the reference: the stream starts after the start-up (connecting, negotiating),
-// which the file cannot hold; the missing time counted from it is printed, as an upper bound.
+// The time reference: when, on the wall clock, the file's first frame was captured. Two
+// bounds, one on each side, and the check holds against both:
+// - From the file's size (sampled every 2 ms): the source delivers in real time, so all a file
+//   holding F frames at a moment t can gain afterwards is the time from t to the unload; the
+//   first frame is at `first_frame` = min over t of t - F(t) / rate. That is later than the
+//   truth by what was held back at the best moment (a few ms once fragments are small), so
+//   this side is lenient. It cannot see a server that holds a backlog all along:
+//   pipewire-pulse with 2 s fragments delivers in real time, 1.7 s late.
+// - From the content: the tone (the marker) starts 0.5 s in, so the first frame is at
+//   `marked` = (the moment the player was started) - (the tone's onset in the file) + (the
+//   player's own latency: start-up and its 100 ms buffer). Leaving that latency out, this side
+//   is strict by it, so it gets 100 ms on top of the 50.
+// A null sink renders a little ahead of the clock (PulseAudio: the file held ~10 ms more than
+// the wall clock allowed); that moves the first frame and the end alike. The unload time is
+// taken just before pactl runs (the source cannot have gone earlier). The spawn time is not a
+// reference: the stream starts after the start-up (connecting, negotiating); the missing time
+// counted from it is printed.
 TEST_P(PulseRecord, ASourceThatGoesAwayKeepsEverythingUpToIt) {
   const std::string name = "sc_gone_" + std::to_string(getpid());
   const std::string module = load_sink(name);
   ASSERT_FALSE(module.empty());
   const std::string dir = temp_dir(), out = dir + "/gone.wav";
-  auto player = play(name, make_tone(dir, 16));
+  // Silence keeps the sink playing at a short latency; the tone, the marker, starts 0.5 s in.
+  const std::string silence = dir + "/silence.wav";
+  auto made =
+      run("/usr/bin/sox", {"-n", "-r", "48000", "-c", "2", "-b", "16", silence, "trim", "0", "16"});
+  ASSERT_EQ(made.status, 0) << made.err;
+  const std::string tone = make_tone(dir, 16);
+  auto quiet = play(name, silence);
   std::this_thread::sleep_for(kSinkSettles);
   const auto spawned = std::chrono::steady_clock::now();
   auto rec = start_soundcheck(
       {"--json", "record", "-D", "pulse:" + name + ".monitor", "-d", "10s", out}, env());
   SizeWatch watch(out);
+  std::this_thread::sleep_until(spawned + 500ms);
+  const auto played = std::chrono::steady_clock::now();
+  auto player = play(name, tone);
   std::this_thread::sleep_until(spawned + 2500ms);
   const auto unloading = std::chrono::steady_clock::now();
   auto u = pactl({"unload-module", module});
@@ -300,6 +313,8 @@ TEST_P(PulseRecord, ASourceThatGoesAwayKeepsEverythingUpToIt) {
   const auto& sizes = watch.stop();
   player->signal(SIGTERM);
   player->wait();
+  quiet->signal(SIGTERM);
+  quiet->wait();
 
   EXPECT_EQ(r.status, 75) << r.err;
   EXPECT_NE(r.err.find("went away"), std::string::npos) << r.err;
@@ -328,26 +343,54 @@ TEST_P(PulseRecord, ASourceThatGoesAwayKeepsEverythingUpToIt) {
                                std::chrono::duration<double>(on_disk / a.rate));
     first_frame = std::min(first_frame, bound);
   }
+  // Diagnostic: the most the file ever gained beyond the time that passed, which is at least
+  // what the server and the program held back at once (a fragment, a backlog).
+  double burst = 0, lowest = 0;
+  bool seen = false;
+  for (const auto& [t, size] : sizes) {
+    const double on_disk = size > header ? static_cast<double>(size - header) / frame_bytes : 0;
+    const double ahead = on_disk / a.rate - seconds_between(spawned, t);
+    if (seen) burst = std::max(burst, ahead - lowest);
+    lowest = seen ? std::min(lowest, ahead) : ahead;
+    seen = true;
+  }
   const double held = static_cast<double>(a.frames) / a.rate;
+  // The second reference, from the content: the tone's onset in the file is the moment the
+  // player was started plus its own latency (start-up, its 100 ms buffer), so the first frame
+  // is at `played` - onset + that latency: `marked` is earlier than the truth by the player's
+  // latency (the strict side). A server that holds a backlog throughout (which the file's size
+  // cannot show) is caught here.
+  size_t onset = 0;
+  while (onset < a.frames && std::fabs(a.samples[onset * a.channels]) < 0.05f) ++onset;
+  ASSERT_LT(onset, a.frames) << "the tone never reached the file";
+  const double onset_s = static_cast<double>(onset) / a.rate;
+  const double marked = seconds_between(spawned, played) - onset_s;  // after spawn
   const double until_unload = seconds_between(first_frame, unloading);
   std::printf(
       "[ measured ] %s: first frame at %.3f s after spawn, file seen at %.3f s, unload at "
       "%.3f s (pactl %.3f s), exit at %.3f s; file holds %.3f s of %.3f s up to the unload "
-      "(missing %.3f s; %.3f s counted from the spawn); lost_frames %s\n",
+      "(missing %.3f s; %.3f s counted from the spawn; %.3f s from the tone's onset at %.3f s, "
+      "played at %.3f s); largest burst %.3f s; lost_frames %s\n",
       GetParam().c_str(), seconds_between(spawned, first_frame),
       seconds_between(spawned, sizes.front().first), seconds_between(spawned, unloading),
       seconds_between(unloading, unloaded), seconds_between(spawned, sizes.back().first), held,
       until_unload, until_unload - held, seconds_between(spawned, unloading) - held,
-      j["lost_frames"].dump().c_str());
+      seconds_between(spawned, unloading) - marked - held, onset_s,
+      seconds_between(spawned, played), burst, j["lost_frames"].dump().c_str());
   EXPECT_GE(held, until_unload - 0.05) << "the file holds " << held << " s; the source delivered "
                                        << until_unload << " s before it went away";
+  // By the tone's reference, allowing for the player's latency (100 ms) on top of the 50 ms.
+  EXPECT_GE(held, seconds_between(spawned, unloading) - marked - 0.15)
+      << "the file holds " << held << " s; the tone began " << onset_s
+      << " s into it, so it should hold " << seconds_between(played, unloading) + onset_s
+      << " s less the player's latency";
   // Nothing after the unload either (that would mean the reference is wrong).
   EXPECT_LE(held, seconds_between(first_frame, unloaded) + 0.01);
 
   // The tone, at its frequency and level, through to the end: no silence where audio was lost.
-  ASSERT_GE(a.frames, a.rate / 5);
+  ASSERT_GE(a.frames, onset + a.rate / 5);
   double freq = 0, peak_db = 0;
-  analyse(a, 0, a.frames, freq, peak_db);
+  analyse(a, onset, a.frames, freq, peak_db);
   EXPECT_NEAR(freq, 997.0, 2.0);
   EXPECT_NEAR(peak_db, -12.0, 1.0);
   analyse(a, a.frames - a.rate / 10, a.frames, freq, peak_db);
