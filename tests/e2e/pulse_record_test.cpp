@@ -462,5 +462,36 @@ TEST_P(PulseRecord, RtAudioAlsaDefaultThroughThePulsePluginCarriesTheTone) {
   EXPECT_NEAR(peak_db, -12.0, 1.0);
 }
 
+// scripts/start-pipewire, run again, finds everything running and changes nothing; the
+// loopback's monitor is an input soundcheck lists through pipewire-pulse.
+TEST(PulseServers, StartPipewireIsIdempotentAndItsMonitorIsListed) {
+  const std::string script = source_dir() + "/scripts/start-pipewire";
+  auto first = run("/bin/bash", {script});
+  ASSERT_EQ(first.status, 0) << first.out << first.err;
+  auto again = run("/bin/bash", {script});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(again.out.find('\n'), again.out.size() - 1) << "one line: " << again.out;
+  EXPECT_NE(again.out.find("PipeWire is running"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("null sink soundcheck_loop present"), std::string::npos) << again.out;
+  auto address = run("/bin/bash", {script, "--print-server"});
+  ASSERT_EQ(address.status, 0) << address.err;
+  const std::string server = address.out.substr(0, address.out.find('\n'));
+  EXPECT_NE(again.out.find("PULSE_SERVER=" + server), std::string::npos) << again.out;
+  auto sinks = run("/usr/bin/pactl", {"list", "short", "sinks"}, {{"PULSE_SERVER", server}});
+  ASSERT_EQ(sinks.status, 0) << sinks.err;
+  size_t loops = 0;
+  for (size_t at = sinks.out.find("\tsoundcheck_loop\t"); at != std::string::npos;
+       at = sinks.out.find("\tsoundcheck_loop\t", at + 1))
+    ++loops;
+  EXPECT_EQ(loops, 1u) << sinks.out;
+  auto r = soundcheck({"--json", "route", "list", "--input", "--api", "pulse"},
+                      {{"PULSE_SERVER", server}});
+  ASSERT_EQ(r.status, 0) << r.err;
+  bool found = false;
+  const auto listed = nlohmann::json::parse(r.out);
+  for (const auto& d : listed["devices"]) found = found || d["id"] == "soundcheck_loop.monitor";
+  EXPECT_TRUE(found) << r.out;
+}
+
 }  // namespace
 }  // namespace sc::test
