@@ -161,13 +161,13 @@ TEST_P(PulseRecord, CapturesAToneFromTheNullSinkMonitor) {
 }
 
 // A client.conf that names the server (and no PULSE_SERVER) is followed, as libpulse does.
+// libpulse 16 reads the user's client.conf from ~/.config/pulse whatever XDG_CONFIG_HOME says,
+// so the test names its own with PULSE_CLIENTCONFIG.
 TEST_P(PulseRecord, AClientConfThatNamesTheServerIsFollowed) {
   const std::string dir = temp_dir(), out = dir + "/conf.wav";
-  std::filesystem::create_directories(dir + "/config/pulse");
-  std::ofstream(dir + "/config/pulse/client.conf")
-      << "default-server = " << server_->address << "\n";
+  std::ofstream(dir + "/client.conf") << "default-server = " << server_->address << "\n";
   auto r = soundcheck({"record", "-q", "-D", "pulse:" + sink_ + ".monitor", "-d", "1s", out},
-                      {{"XDG_CONFIG_HOME", dir + "/config"}, {"PULSE_SERVER", ""}});
+                      {{"PULSE_CLIENTCONFIG", dir + "/client.conf"}, {"PULSE_SERVER", ""}});
   ASSERT_EQ(r.status, 0) << r.err;
   auto a = read_audio(out);
   ASSERT_TRUE(a.ok) << a.error;
