@@ -132,25 +132,9 @@ ParseOutcome parse_failure(const Cli& cli, const CLI::ParseError& e,
   return out;
 }
 
-// The subcommands, by name, and what sets each up: the one list command_named() and Cli() read.
-struct Command {
-  std::string_view name;
-  void (*setup)(Cli& cli);
-};
-constexpr Command kCommands[] = {
-    {"record", [](Cli& c) { setup_record(c.app, c.record, c.global, c.action); }},
-    {"route", [](Cli& c) { setup_route(c.app, c.route, c.global, c.action); }},
-    {"session", [](Cli& c) { setup_session(c.app, c.session, c.global, c.action); }},
-};
-
-bool is_command(std::string_view name) {
-  return std::any_of(std::begin(kCommands), std::end(kCommands),
-                     [&](const Command& c) { return c.name == name; });
-}
-
 }  // namespace
 
-Cli::Cli(std::string_view command)
+Cli::Cli()
     : app("soundcheck records and plays audio and diagnoses audio devices, with the audio-session "
           "model of iOS (categories, modes, options, interruptions, route changes).",
           "soundcheck") {
@@ -169,23 +153,9 @@ Cli::Cli(std::string_view command)
       "70 internal, 73 cannot create, 74 I/O error, 75 interrupted.\n"
       "Global options (--json, -q, -v, --config) go before or after the command. See "
       "soundcheck(1).");
-  const bool all = !is_command(command);
-  for (const Command& c : kCommands)
-    if (all || c.name == command) c.setup(*this);
-}
-
-std::string command_named(const std::vector<std::string>& args) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--config") {
-      ++i;  // its value
-      continue;
-    }
-    if (a == "--") return {};
-    if (a.size() > 1 && a[0] == '-') continue;  // --json, -qv, --config=FILE, --help, ...
-    return is_command(a) ? a : std::string();
-  }
-  return {};
+  setup_record(app, record, global, action);
+  setup_route(app, route, global, action);
+  setup_session(app, session, global, action);
 }
 
 ParseOutcome parse_args(Cli& cli, std::vector<std::string> args) {
@@ -211,14 +181,9 @@ ParseOutcome parse_args(Cli& cli, std::vector<std::string> args) {
 
 int run_cli(int argc, const char* const* argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  const std::string command = command_named(args);
-  auto cli = std::make_unique<Cli>(command);
+  auto cli = std::make_unique<Cli>();
   try {
-    ParseOutcome parsed = parse_args(*cli, args);
-    if (!parsed.run && parsed.exit != 0 && !command.empty()) {
-      cli = std::make_unique<Cli>();  // the error as the whole command line gives it
-      parsed = parse_args(*cli, args);
-    }
+    const ParseOutcome parsed = parse_args(*cli, args);
     if (!parsed.run) {
       if (parsed.exit == 0) return 0;
       GlobalOptions g = cli->global;

@@ -36,11 +36,8 @@ struct Cli {
   SessionOptions session;
   Action action;  // set by the selected subcommand's callback
 
-  // Every subcommand, or only `command` when it names one. CLI11 builds (and at the end
-  // destroys) every option of every subcommand it is given, at each start; a command line that
-  // names its command needs only that one (`record -d 0.1s`: main() 1.32 M instructions with
-  // every subcommand, 1.09 M with record's alone, callgrind; bench/run cpu).
-  explicit Cli(std::string_view command = {});
+  // The program's options and every subcommand.
+  Cli();
   Cli(const Cli&) = delete;
   Cli& operator=(const Cli&) = delete;
 };
@@ -56,9 +53,6 @@ struct ParseOutcome {
 // Parses `args` (without argv[0]). --help and --version print to stdout.
 ParseOutcome parse_args(Cli& cli, std::vector<std::string> args);
 
-// The command `args` (without argv[0]) name: the first argument that is not a global option
-// or --config's value, if it is one of the subcommands; else empty.
-std::string command_named(const std::vector<std::string>& args);
 
 // Parses and runs; the exit status for main(). Only the command named is set up, unless the
 // parse fails: the error then comes from the whole command line (its hints name every command).

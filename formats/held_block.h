@@ -1,5 +1,5 @@
-// The block of encoded frames a writer holds before they go out (writer.h: a tenth of a second
-// at most), shared by the file and the stream writer (internal to formats/). Frames are
+// The block of encoded frames a writer holds before they go out (writer.h: a quarter of a
+// second at most), shared by the file and the stream writer (internal to formats/). Frames are
 // encoded into it; the writer's `put(bytes, frames)` (a Status) writes it out when it is full,
 // and at checkpoints and the close through flush(). It earns its place without a benchmark:
 // the encoded samples need a buffer anyway, and a file writer rewrites the header after every

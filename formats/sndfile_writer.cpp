@@ -4,15 +4,15 @@
 // How the file stays playable (DESIGN.md "Files must never be lost"):
 // - The header is written when the file is created, so even a recording killed before its first
 //   frame is a valid, empty file.
-// - write() holds what it is given, encoded, in a block of at most a tenth of a second of audio
+// - write() holds what it is given, encoded, in a block of at most a quarter of a second of audio
 //   and writes the block when it is full; checkpoint() writes what is held. Every block
 //   written is followed at once by a rewrite of the header with the sizes of everything on
 //   disk (SFC_UPDATE_HEADER_NOW: an fstat, two seeks and one write of about 100 bytes at offset
 //   0, its sizes taken from the file's length). So the header agrees with the data on disk
-//   except between those two system calls, and a SIGKILL loses what is held (at most 0.1 s)
+//   except between those two system calls, and a SIGKILL loses what is held (at most 0.25 s)
 //   plus what the caller had not handed over yet. Holding, rather than a write(2) and a header
 //   rewrite for each piece handed over (SFC_SET_UPDATE_HEADER_AUTO does that after every
-//   sf_write call), keeps them to about ten of each a second whatever the pieces: measured
+//   sf_write call), keeps them to four of each a second whatever the pieces: measured
 //   on one hour of 48 kHz stereo pcm16 written in 10 ms pieces, a header update after each
 //   piece cost 2.4 s of CPU, one every 100 ms 1.3 s.
 // - "wav" is written as RF64 with SFC_RF64_AUTO_DOWNGRADE. libsndfile 1.2 then writes every
@@ -96,9 +96,9 @@ class UnlinkGuard {
 
 constexpr unsigned kMaxChannels = 1024;  // libsndfile's SF_MAX_CHANNELS
 constexpr unsigned kMaxRate = 1000000;
-// The block holds a tenth of a second at most (and kEncodeSamples): what a SIGKILL can take
+// The block holds a quarter of a second at most (and kEncodeSamples): what a SIGKILL can take
 // from the writer (writer.h).
-constexpr unsigned kBlocksPerSecond = 10;
+constexpr unsigned kBlocksPerSecond = 4;
 // Samples are converted here (pcm_encode.h: libsndfile's own scheme, float32 clipped too) into
 // a block of this many samples at most, which goes to libsndfile as raw bytes, one write(2)
 // followed by the header's rewrite, when it is full, at a checkpoint and at the close.

@@ -2,11 +2,11 @@
 // every moment, and its header agrees with the audio on disk: each block of audio written out
 // is followed at once by a rewrite of the header's sizes (only a SIGKILL between those two
 // system calls leaves more audio on disk than the header declares). A writer holds at most a
-// tenth of a second of audio before it goes out (a file; a stream: a tenth of a second or 64
+// quarter of a second of audio before it goes out (a file; a stream: a tenth of a second or 64
 // KiB), so that callers can hand over audio in pieces of any size without a system call for
 // each; checkpoint() writes out what is held. So a process killed at any point (SIGKILL
-// included) loses at most what the writer held, 0.1 s, and what its caller had not handed over
-// (the recorder checkpoints every 250 ms): every reader opens the file with the rest.
+// included) loses at most what the writer held, 0.25 s, and what its caller had not handed
+// over (the recorder checkpoints every 250 ms): every reader opens the file with the rest.
 #pragma once
 
 #include <cstdint>

@@ -25,8 +25,9 @@ constexpr auto kCheckpointEvery = 250ms;
 constexpr auto kStallLimit = 10s;
 constexpr auto kProgressEvery = 100ms;
 // How often the ring is looked at: a device's real-time thread cannot wake us (no system
-// calls there). Short enough for the meter to move and a signal to be answered at once.
-constexpr auto kWaitPolled = 50ms;
+// calls there). Often enough for the meter (10 times a second) and for a signal to be
+// answered within a tenth of a second; every wake-up costs (bench/run cpu).
+constexpr auto kWaitPolled = 100ms;
 
 // Frames of a chunk that start before `limit` on the session clock. A stream's `at` is its
 // first frame's time floored to the nanosecond, so it may be up to 1 ns early: a frame whose

@@ -28,7 +28,7 @@ using namespace std::chrono_literals;
 constexpr unsigned kRate = 48000;              // the virtual device's default, kept by the file
 constexpr unsigned kFrameBytes = 4;            // stereo pcm16, the defaults
 constexpr double kMaxLossS = 0.5;              // the requirement
-constexpr unsigned kBlockFrames = kRate / 10;  // what the writer holds at most (writer.h)
+constexpr unsigned kBlockFrames = kRate / 4;  // what the writer holds at most (writer.h)
 
 struct DataChunk {
   uint64_t declared_frames = 0;  // by the header

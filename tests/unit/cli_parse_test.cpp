@@ -94,50 +94,5 @@ TEST(CliParse, UsageErrorsAreOneLineWithAHint) {
   }
 }
 
-TEST(CliParse, CommandNamedSkipsGlobalOptions) {
-  using V = std::vector<std::string>;
-  EXPECT_EQ(command_named(V{"record", "-d", "1s"}), "record");
-  EXPECT_EQ(command_named(V{"--json", "-qv", "--config", "route", "route", "list"}), "route");
-  EXPECT_EQ(command_named(V{"--config=x.toml", "session", "check"}), "session");
-  EXPECT_EQ(command_named(V{"--config", "record"}), "");  // record is the config file
-  EXPECT_EQ(command_named(V{"recrd"}), "");
-  EXPECT_EQ(command_named(V{"--", "record"}), "");
-  EXPECT_EQ(command_named(V{"--help"}), "");
-  EXPECT_EQ(command_named(V{}), "");
-}
-
-// A Cli with only the command named binds the same values as one with every command.
-TEST(CliParse, OnlyTheNamedCommandParsesTheSame) {
-  const std::vector<std::string> args = {
-      "--json", "record", "-D",         "virtual",       "-d", "2s",
-      "-e",     "pcm24",  "--category", "playAndRecord", "-q", "take.caf"};
-  ASSERT_EQ(command_named(args), "record");
-  Cli only(command_named(args));
-  EXPECT_EQ(only.app.get_subcommands({}).size(), 1u);
-  const ParseOutcome got = parse_args(only, args);
-  auto full = parse(args);
-  ASSERT_TRUE(got.run) << got.message;
-  ASSERT_TRUE(full.outcome.run) << full.outcome.message;
-  for (const Cli* c : {&only, full.cli.get()}) {
-    EXPECT_TRUE(c->global.json);
-    EXPECT_TRUE(c->global.quiet);
-    EXPECT_EQ(c->record.device, "virtual");
-    EXPECT_EQ(c->record.duration, "2s");
-    EXPECT_EQ(c->record.codec, "pcm24");
-    EXPECT_EQ(c->record.file, "take.caf");
-    EXPECT_EQ(c->record.profile.flags.category, "playAndRecord");
-  }
-  // The options, and so the help, of the command are the same.
-  const auto names = [](const CLI::App* a) {
-    std::vector<std::string> out;
-    for (const auto* o : a->get_options()) out.push_back(o->get_name());
-    return out;
-  };
-  EXPECT_EQ(names(only.app.get_subcommand("record")),
-            names(full.cli->app.get_subcommand("record")));
-  EXPECT_EQ(only.app.get_subcommand("record")->help(),
-            full.cli->app.get_subcommand("record")->help());
-}
-
 }  // namespace
 }  // namespace sc::cli
