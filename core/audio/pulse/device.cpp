@@ -193,13 +193,19 @@ Status PulseCaptureStream::start() {
     return cannot_start(info_,
                         fmt::format("the server did not start the stream: {}", context_->error()));
   }
-  // The latency of the running stream (the source's, and the transport's), for -v.
+  // How far the audio handed over trails what the source hears, for -v: the source's latency,
+  // the transport's, and for the monitor of a sink that sink's (what is played reaches a
+  // monitor only once the sink has rendered it: up to 2 s for an idle null sink); or
+  // libpulse's own reckoning (pa_stream_get_latency, which leaves the sink's out), when
+  // larger (pipewire-pulse reports no source or sink latency).
   op_result_ = -1;
   if (await(pa_stream_update_timing_info(stream_, &PulseCaptureStream::on_success, this))) {
     pa_usec_t usec = 0;
     int negative = 0;
-    if (pa_stream_get_latency(stream_, &usec, &negative) == 0 && !negative)
-      description_.latency = std::chrono::microseconds(usec);
+    if (pa_stream_get_latency(stream_, &usec, &negative) != 0 || negative) usec = 0;
+    if (const pa_timing_info* t = pa_stream_get_timing_info(stream_))
+      usec = std::max(usec, t->source_usec + t->transport_usec + t->sink_usec);
+    description_.latency = std::chrono::microseconds(usec);
   }
   return ok_status();
 }
