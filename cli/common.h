@@ -53,7 +53,6 @@ struct ParseOutcome {
 // Parses `args` (without argv[0]). --help and --version print to stdout.
 ParseOutcome parse_args(Cli& cli, std::vector<std::string> args);
 
-
 // Parses and runs; the exit status for main(). Only the command named is set up, unless the
 // parse fails: the error then comes from the whole command line (its hints name every command).
 int run_cli(int argc, const char* const* argv);

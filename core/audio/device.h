@@ -53,8 +53,8 @@ constexpr std::chrono::milliseconds kDefaultFragment{20};
 
 // What a stream negotiated, for `record -v`.
 struct StreamDescription {
-  std::string backend;     // "pulse", "alsa", "jack", "virtual"
-  std::string client;      // "libpulse 16.1.0 to pulseaudio 16.1", "RtAudio 5.2.0"
+  std::string backend;         // "pulse", "alsa", "jack", "virtual"
+  std::string client;          // "libpulse 16.1.0 to pulseaudio 16.1", "RtAudio 5.2.0"
   unsigned rate = 0;           // the stream's
   size_t fragment_frames = 0;  // what the device hands over at once, 0 if unknown
   Duration latency{0};         // the device's own latency (source latency, stream latency)
@@ -88,7 +88,6 @@ class CaptureSink {
 
   // A device event, in order with the frames. Same thread rules as on_frames.
   virtual void on_event(const DeviceEvent& event) noexcept = 0;
-
 
   // For producers that are not real-time and can wait (the virtual device at speed=max):
   // blocks until the sink can take `frames` more frames, or returns false when the sink

@@ -6,8 +6,8 @@
 
 #include "core/audio/device_match.h"
 #include "core/audio/pulse/device.h"
-#include "core/audio/pulse/rows.h"
 #include "core/audio/pulse/query.h"
+#include "core/audio/pulse/rows.h"
 #include "core/audio/rtaudio/device.h"
 #include "core/audio/virtual/device.h"
 #include "core/common/names.h"

@@ -59,9 +59,9 @@ struct RecordReport {
   std::vector<Interruption> interruptions;
   std::vector<RouteChange> route_changes;
   std::vector<FormatChange> format_changes;
-  std::string stopped_by;  // "duration", "signal", "device", "error"
+  std::string stopped_by;           // "duration", "signal", "device", "error"
   audio::StreamDescription stream;  // what the device negotiated (empty if it did not open)
-  bool finalized = false;  // every file finalized
+  bool finalized = false;           // every file finalized
 };
 
 // What the recording shows while it runs, about ten times a second (the caller's thread).

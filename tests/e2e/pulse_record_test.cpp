@@ -436,6 +436,29 @@ TEST_P(PulseRecord, ASourceThatGoesAwayBeforeItsFirstFrameLeavesNoFile) {
       << said;
 }
 
+// The same for a SIGINT before the first frame (the sink suspended, as above): no file, exit 75,
+// and the message says nothing was recorded.
+TEST_P(PulseRecord, ASignalBeforeTheFirstFrameLeavesNoFile) {
+  if (GetParam() == "pipewire")
+    GTEST_SKIP() << "pipewire-pulse resumes a suspended sink when a stream links to its monitor";
+  const std::string name = "sc_hush_" + std::to_string(getpid());
+  const std::string module = load_sink(name);
+  ASSERT_FALSE(module.empty());
+  auto s = pactl({"suspend-sink", name, "1"});
+  if (s.status != 0) pactl({"unload-module", module});
+  ASSERT_EQ(s.status, 0) << s.err;
+  const std::string dir = temp_dir(), out = dir + "/hush.wav";
+  auto rec =
+      start_soundcheck({"record", "-D", "pulse:" + name + ".monitor", "-d", "10s", out}, env());
+  std::this_thread::sleep_for(1500ms);
+  rec->signal(SIGINT);
+  auto r = rec->wait();
+  pactl({"unload-module", module});
+  EXPECT_EQ(r.status, 75) << r.err;
+  EXPECT_TRUE(std::filesystem::is_empty(dir)) << "a file was left";
+  EXPECT_NE(r.err.find("no file was written"), std::string::npos) << r.err;
+}
+
 // RtAudio's ALSA API, through the PulseAudio ALSA plugin (libasound2-plugins) whose
 // "default" device reads the source PULSE_SOURCE names (on the server PULSE_SERVER names)
 // carries the tone as well.

@@ -25,9 +25,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr unsigned kRate = 48000;              // the virtual device's default, kept by the file
-constexpr unsigned kFrameBytes = 4;            // stereo pcm16, the defaults
-constexpr double kMaxLossS = 0.5;              // the requirement
+constexpr unsigned kRate = 48000;             // the virtual device's default, kept by the file
+constexpr unsigned kFrameBytes = 4;           // stereo pcm16, the defaults
+constexpr double kMaxLossS = 0.5;             // the requirement
 constexpr unsigned kBlockFrames = kRate / 4;  // what the writer holds at most (writer.h)
 
 struct DataChunk {

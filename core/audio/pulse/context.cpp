@@ -60,8 +60,8 @@ Context::TimeEvent::TimeEvent(Context& c, Deadline deadline) : context_(c) {
     expired_ = true;
     return;
   }
-  event_ = pa_context_rttime_new(c.context_, pa_rtclock_now() + static_cast<pa_usec_t>(left.count()),
-                                 &TimeEvent::fire, this);
+  event_ = pa_context_rttime_new(
+      c.context_, pa_rtclock_now() + static_cast<pa_usec_t>(left.count()), &TimeEvent::fire, this);
   if (!event_) expired_ = true;  // no timer: do not wait forever
 }
 

@@ -100,9 +100,9 @@ PulseCaptureStream::~PulseCaptureStream() {
 bool PulseCaptureStream::await(pa_operation* op) {
   if (!op) return false;
   pulse::Operation hold(op);
-  return context_->wait_until(steady_clock::now() + kServerTimeout,
-                              [&] { return op_result_ != -1 || gone_.load(); }) &&
-         op_result_ == 1;
+  return context_->wait_until(steady_clock::now() + kServerTimeout, [&] {
+    return op_result_ != -1 || gone_.load();
+  }) && op_result_ == 1;
 }
 
 Status PulseCaptureStream::open(const StreamParams& params) {
@@ -141,9 +141,8 @@ Status PulseCaptureStream::open(const StreamParams& params) {
 
   pa_buffer_attr attr;
   attr.maxlength = attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
-  attr.fragsize =
-      static_cast<uint32_t>(pulse_fragment_frames(params.buffer_frames, ss.rate) *
-                            pa_frame_size(&ss));
+  attr.fragsize = static_cast<uint32_t>(pulse_fragment_frames(params.buffer_frames, ss.rate) *
+                                        pa_frame_size(&ss));
   if (pa_stream_connect_record(stream_, info_.id.c_str(), &attr, flags) < 0)
     return cannot_start(info_, context_->error());
   const bool settled = context_->wait_until(steady_clock::now() + kServerTimeout, [&] {
