@@ -1,7 +1,7 @@
 #include "core/audio/rtaudio/quiet_libs.h"
 
 #include <alsa/asoundlib.h>
-#include <dlfcn.h>
+#include <jack/jack.h>
 
 #include <cstdlib>
 #include <mutex>
@@ -14,22 +14,6 @@ void silent_alsa(const char*, int, const char*, int, const char*, ...) {}
 
 void silent_jack(const char*) {}
 
-using JackMessageSetter = void (*)(void (*)(const char*));
-
-// libjack is a dependency of librtaudio, which soundcheck links, so it is loaded with the
-// program. Its functions are looked up at run time rather than linked, so that a build
-// without JACK's headers works the same.
-void quiet_jack() {
-  for (const char* fn : {"jack_set_error_function", "jack_set_info_function"}) {
-    if (void* sym = dlsym(RTLD_DEFAULT, fn)) {
-      JackMessageSetter set;
-      static_assert(sizeof(set) == sizeof(sym));
-      __builtin_memcpy(&set, &sym, sizeof(set));  // object pointer to function pointer
-      set(&silent_jack);
-    }
-  }
-}
-
 }  // namespace
 
 void quiet_audio_libraries() {
@@ -37,7 +21,8 @@ void quiet_audio_libraries() {
   std::call_once(once, [] {
     snd_lib_error_set_handler(&silent_alsa);
     setenv("JACK_NO_START_SERVER", "1", /*overwrite=*/0);
-    quiet_jack();
+    jack_set_error_function(&silent_jack);
+    jack_set_info_function(&silent_jack);
   });
 }
 
