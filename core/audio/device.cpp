@@ -2,9 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/session/codes.h"
 
 namespace sc::audio {
+
+unsigned fragment_frames(const StreamParams& params, unsigned rate) {
+  if (params.buffer_frames) return params.buffer_frames;
+  const auto ms = static_cast<unsigned>(kDefaultFragment.count());
+  return std::max(rate * ms / 1000, 64u);
+}
 
 Error cannot_start_recording(const DeviceInfo& info, std::string_view cause, std::string hint) {
   return session_error(

@@ -51,6 +51,10 @@ struct StreamParams {
 // more: what a device or server that goes away takes with it (DESIGN.md "Data flow").
 constexpr std::chrono::milliseconds kDefaultFragment{20};
 
+// The fragment (period) a backend asks its device for, in frames at `rate`:
+// params.buffer_frames when given, else kDefaultFragment (64 frames at least).
+unsigned fragment_frames(const StreamParams& params, unsigned rate);
+
 // What a stream negotiated, for `record -v`.
 struct StreamDescription {
   std::string backend;         // "pulse", "alsa", "jack", "virtual"

@@ -246,7 +246,6 @@ Status Session::wait_and_process(std::chrono::milliseconds timeout) {
 }
 
 Status Session::drain() {
-  if (!ring_) return ok_status();
   audio::CaptureRing::Chunk chunk;
   while (ring_->pop(chunk, in_)) {
     if (auto s = process(chunk); !s) return s;
@@ -273,7 +272,7 @@ void Session::report_progress(Duration clock) {
 RecordOutcome Session::run() {
   RecordOutcome outcome;
   auto finish = [&](std::optional<Error> error, std::string stopped_by) {
-    if (ring_) ring_->close();  // unblocks a producer waiting for space
+    ring_->close();  // unblocks a producer waiting for space (start() made the ring first)
     if (stream_) stream_->stop();
     // Everything captured goes to the file: on success, and when the device went away or
     // stalled (75); not after a failed write or start.
@@ -302,10 +301,8 @@ RecordOutcome Session::run() {
           !report_.files.empty() && std::all_of(report_.files.begin(), report_.files.end(),
                                                 [](const FileReport& f) { return f.finalized; });
     }
-    if (ring_) {
-      report_.overflows = ring_->overflows();
-      report_.lost_frames += ring_->lost_frames();
-    }
+    report_.overflows = ring_->overflows();
+    report_.lost_frames += ring_->lost_frames();
     if (stream_) {
       const Duration clock = stream_->clock();
       report_.duration_s =

@@ -92,6 +92,17 @@ class PulseRecord : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(m.status, 0) << m.err;
     return m.status == 0 ? m.out.substr(0, m.out.find('\n')) : "";
   }
+  // A null sink `name`, suspended (pactl suspend-sink): its monitor delivers nothing to a
+  // stream that connects to it. Returns its module's index ("" and a failure if not).
+  std::string load_suspended_sink(const std::string& name) const {
+    const std::string module = load_sink(name);
+    if (module.empty()) return module;
+    auto s = pactl({"suspend-sink", name, "1"});
+    EXPECT_EQ(s.status, 0) << s.err;
+    if (s.status == 0) return module;
+    pactl({"unload-module", module});
+    return "";
+  }
   // paplay playing `file` into `sink` with a low latency, so the monitor has it at once
   // (paplay's default buffers ~2 s).
   std::unique_ptr<Process> play(const std::string& sink, const std::string& file) const {
@@ -408,11 +419,8 @@ TEST_P(PulseRecord, ASourceThatGoesAwayBeforeItsFirstFrameLeavesNoFile) {
   if (GetParam() == "pipewire")
     GTEST_SKIP() << "pipewire-pulse resumes a suspended sink when a stream links to its monitor";
   const std::string name = "sc_never_" + std::to_string(getpid());
-  const std::string module = load_sink(name);
+  const std::string module = load_suspended_sink(name);
   ASSERT_FALSE(module.empty());
-  auto s = pactl({"suspend-sink", name, "1"});
-  if (s.status != 0) pactl({"unload-module", module});
-  ASSERT_EQ(s.status, 0) << s.err;
   const std::string dir = temp_dir(), out = dir + "/never.wav";
   auto rec = start_soundcheck(
       {"--json", "record", "-D", "pulse:" + name + ".monitor", "-d", "10s", out}, env());
@@ -442,11 +450,8 @@ TEST_P(PulseRecord, ASignalBeforeTheFirstFrameLeavesNoFile) {
   if (GetParam() == "pipewire")
     GTEST_SKIP() << "pipewire-pulse resumes a suspended sink when a stream links to its monitor";
   const std::string name = "sc_hush_" + std::to_string(getpid());
-  const std::string module = load_sink(name);
+  const std::string module = load_suspended_sink(name);
   ASSERT_FALSE(module.empty());
-  auto s = pactl({"suspend-sink", name, "1"});
-  if (s.status != 0) pactl({"unload-module", module});
-  ASSERT_EQ(s.status, 0) << s.err;
   const std::string dir = temp_dir(), out = dir + "/hush.wav";
   auto rec =
       start_soundcheck({"record", "-D", "pulse:" + name + ".monitor", "-d", "10s", out}, env());

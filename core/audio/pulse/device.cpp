@@ -141,8 +141,7 @@ Status PulseCaptureStream::open(const StreamParams& params) {
 
   pa_buffer_attr attr;
   attr.maxlength = attr.tlength = attr.prebuf = attr.minreq = static_cast<uint32_t>(-1);
-  attr.fragsize = static_cast<uint32_t>(pulse_fragment_frames(params.buffer_frames, ss.rate) *
-                                        pa_frame_size(&ss));
+  attr.fragsize = static_cast<uint32_t>(fragment_frames(params, ss.rate) * pa_frame_size(&ss));
   if (pa_stream_connect_record(stream_, info_.id.c_str(), &attr, flags) < 0)
     return cannot_start(info_, context_->error());
   const bool settled = context_->wait_until(steady_clock::now() + kServerTimeout, [&] {
@@ -347,12 +346,6 @@ const std::vector<unsigned>& pulse_stream_rates() {
   static const std::vector<unsigned> rates = {8000,  11025, 16000, 22050,  32000, 44100,
                                               48000, 88200, 96000, 176400, 192000};
   return rates;
-}
-
-size_t pulse_fragment_frames(unsigned buffer_frames, unsigned rate) {
-  if (buffer_frames) return buffer_frames;
-  const auto ms = static_cast<size_t>(kDefaultFragment.count());
-  return std::max<size_t>(size_t{rate} * ms / 1000, 16);
 }
 
 std::unique_ptr<Device> make_pulse_device(DeviceInfo info,

@@ -24,11 +24,6 @@ namespace sc::audio {
 // ask for any rate from 1 Hz to 384 kHz; these are the usual ones.
 const std::vector<unsigned>& pulse_stream_rates();
 
-// The fragment a PulseAudio stream asks for, in frames at `rate`: `buffer_frames` when given,
-// else kDefaultFragment. What the server holds when a source goes away (or the server kills the
-// stream) is lost with it: at most one fragment.
-size_t pulse_fragment_frames(unsigned buffer_frames, unsigned rate);
-
 // A Device for `info`, a PulseAudio row of list_devices() (`id` is the source's name,
 // "loop.monitor").
 //
@@ -36,7 +31,8 @@ size_t pulse_fragment_frames(unsigned buffer_frames, unsigned rate);
 // ready connection to reuse (query_pulse's), and connects a corked record stream to the
 // source `info.id`: float32 interleaved at params.rate (else the source's own rate) and
 // params.channels (else the source's); the server converts. The server sends a fragment every
-// pulse_fragment_frames(). The stream is named "soundcheck" and does not follow the source
+// fragment_frames() (device.h): what the server holds when the source goes away, or it kills the
+// stream, is lost with it. The stream is named "soundcheck" and does not follow the source
 // elsewhere (PA_STREAM_DONT_MOVE): when the source goes away, or the server does,
 // finished() turns true, an `ended` event is sent and no frames follow. A hole (audio the
 // server lost) is an xrun event with its length; an overflow is an xrun event. Failures are

@@ -36,14 +36,21 @@ bool list_ended(Query* q, int eol) {
   return true;
 }
 
+// What a pa_source_info and a pa_sink_info have alike.
+template <typename Info>
+PulseObject object(const Info& i) {
+  PulseObject o;
+  o.name = text(i.name);
+  o.description = text(i.description);
+  o.channels = i.sample_spec.channels;
+  o.rate = i.sample_spec.rate;
+  return o;
+}
+
 void on_source(pa_context*, const pa_source_info* i, int eol, void* data) {
   auto* q = static_cast<Query*>(data);
   if (list_ended(q, eol)) return;
-  PulseObject o;
-  o.name = text(i->name);
-  o.description = text(i->description);
-  o.channels = i->sample_spec.channels;
-  o.rate = i->sample_spec.rate;
+  PulseObject o = object(*i);
   if (i->monitor_of_sink != PA_INVALID_INDEX) o.monitor_of = text(i->monitor_of_sink_name);
   q->snap.sources.push_back(std::move(o));
 }
@@ -51,11 +58,7 @@ void on_source(pa_context*, const pa_source_info* i, int eol, void* data) {
 void on_sink(pa_context*, const pa_sink_info* i, int eol, void* data) {
   auto* q = static_cast<Query*>(data);
   if (list_ended(q, eol)) return;
-  PulseObject o;
-  o.name = text(i->name);
-  o.description = text(i->description);
-  o.channels = i->sample_spec.channels;
-  o.rate = i->sample_spec.rate;
+  PulseObject o = object(*i);
   o.monitor = text(i->monitor_source_name);
   q->snap.sinks.push_back(std::move(o));
 }

@@ -100,30 +100,13 @@ std::vector<std::string> rtaudio_apis() {
 std::vector<DeviceInfo> rtaudio_list(std::string_view api) {
   std::vector<DeviceInfo> out;
   try {
-    std::vector<rt::Listed> found;
-    {
-      std::lock_guard lock(rt::rtaudio_mutex());
-      auto rtaudio = rt::make_rtaudio(rt::api_of(api));
-      if (!rtaudio) return out;
-      found = rt::list_locked(*rtaudio);
-      if (api == "alsa" && !found.empty()) {
-        const auto pcms = rt::alsa_pcms();
-        for (auto& d : found) d.id = alsa_id(d.name, d.index, pcms);
-      }
-    }
-    for (auto& d : found) {
-      DeviceInfo info;
-      info.index = static_cast<int>(d.index);
-      info.api = std::string(api);
-      info.name = std::move(d.name);
-      info.id = std::move(d.id);
-      info.input_channels = d.input_channels;
-      info.output_channels = d.output_channels;
-      info.rates = std::move(d.rates);
-      info.preferred_rate = d.preferred_rate;
-      info.default_input = d.default_input;
-      info.default_output = d.default_output;
-      out.push_back(std::move(info));
+    std::lock_guard lock(rt::rtaudio_mutex());
+    auto rtaudio = rt::make_rtaudio(rt::api_of(api));
+    if (!rtaudio) return out;
+    out = rt::list_locked(*rtaudio, api);
+    if (api == "alsa" && !out.empty()) {
+      const auto pcms = rt::alsa_pcms();
+      for (auto& d : out) d.id = alsa_id(d.name, static_cast<unsigned>(d.index), pcms);
     }
   } catch (const std::exception&) {
     out.clear();  // out of memory while listing: nothing listed

@@ -68,8 +68,8 @@ bool fail(Failure& why, std::string cause, std::string hint = {}) {
 // listing and opening).
 bool find_device(RtAudio& rt, const std::string& name, unsigned& index, Failure& why) {
   std::vector<unsigned> same;
-  for (const auto& d : list_locked(rt))
-    if (d.name == name && d.input_channels > 0) same.push_back(d.index);
+  for (const auto& d : list_locked(rt, ""))
+    if (d.name == name && d.input_channels > 0) same.push_back(static_cast<unsigned>(d.index));
   if (same.empty())
     return fail(why, "RtAudio does not list it (any more)", "see 'soundcheck route list --input'");
   if (same.size() > 1)
@@ -144,10 +144,7 @@ bool Capture::open(const StreamParams& params, Failure& why) {
   in.firstChannel = 0;
   RtAudio::StreamOptions options;
   options.streamName = kStreamName;
-  // Without a period asked for, kDefaultFragment: what a device that goes away takes with it.
-  const auto fragment_ms = static_cast<unsigned>(kDefaultFragment.count());
-  unsigned frames =
-      params.buffer_frames ? params.buffer_frames : std::max(rate * fragment_ms / 1000, 64u);
+  unsigned frames = fragment_frames(params, rate);
   try {
     rt_->openStream(nullptr, &in, RTAUDIO_FLOAT32, rate, &frames, &Capture::callback, this,
                     &options, &on_rtaudio_error);

@@ -27,8 +27,8 @@ std::unique_ptr<RtAudio> make_rtaudio(RtAudio::Api api) {
   }
 }
 
-std::vector<Listed> list_locked(RtAudio& rt) {
-  std::vector<Listed> out;
+std::vector<DeviceInfo> list_locked(RtAudio& rt, std::string_view api) {
+  std::vector<DeviceInfo> out;
   unsigned n = 0;
   try {
     n = rt.getDeviceCount();
@@ -39,8 +39,9 @@ std::vector<Listed> list_locked(RtAudio& rt) {
     try {
       const RtAudio::DeviceInfo d = rt.getDeviceInfo(i);
       if (d.name.empty()) continue;
-      Listed l;
-      l.index = i;
+      DeviceInfo l;
+      l.index = static_cast<int>(i);
+      l.api = std::string(api);
       l.name = d.name;
       l.input_channels = d.inputChannels;
       l.output_channels = d.outputChannels;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/audio/device.h"
+
 namespace sc::audio::rt {
 
 // One RtAudio call at a time: its backends keep state in globals (the PulseAudio one lists
@@ -23,22 +25,10 @@ RtAudio::Api api_of(std::string_view name);
 // (quiet_libs.h); nullptr when it cannot be made.
 std::unique_ptr<RtAudio> make_rtaudio(RtAudio::Api api);
 
-// One device as RtAudio lists it.
-struct Listed {
-  unsigned index = 0;
-  std::string name;
-  std::string id;  // ALSA: filled by rtaudio_list() (device.cpp); "" here
-  unsigned input_channels = 0;
-  unsigned output_channels = 0;
-  std::vector<unsigned> rates;  // ascending, unique
-  unsigned preferred_rate = 0;
-  bool default_input = false;
-  bool default_output = false;
-};
-
-// The devices `rt` lists, in its order; those it cannot name or describe are left out.
-// Caller holds rtaudio_mutex().
-std::vector<Listed> list_locked(RtAudio& rt);
+// The devices `rt` lists, in its order, as rows of `api` ("alsa", "jack"): `index` is RtAudio's
+// device number, rates ascending and unique, `id` left empty (rtaudio_list() fills ALSA's).
+// Those it cannot name or describe are left out. Caller holds rtaudio_mutex().
+std::vector<DeviceInfo> list_locked(RtAudio& rt, std::string_view api);
 
 // RtAudio's message without its "RtApiAlsa::probeDeviceOpen: " prefix, newlines and the
 // final period: "pcm device (hw:1,0) won't open for input".
