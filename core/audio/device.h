@@ -78,6 +78,9 @@ struct DeviceEvent {
   unsigned rate = 0;  // for format_changed and reconnected
   unsigned channels = 0;
   uint64_t lost_frames = 0;
+  // ended: the audio server itself went away (it died, or the connection failed), rather
+  // than the device (mediaServicesWereLost against a route change, SESSION-MODEL.md).
+  bool server_lost = false;
 };
 
 // Receives a capture stream's frames and events.
