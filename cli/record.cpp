@@ -16,6 +16,7 @@
 #include "cli/output.h"
 #include "core/audio/registry.h"
 #include "core/record/recorder.h"
+#include "core/record/session_link.h"
 #include "core/session/codes.h"
 
 namespace sc::cli {
@@ -84,9 +85,19 @@ nlohmann::ordered_json report_json(const record::RecordReport& r, const audio::D
     interruptions.push_back({{"began_s", i.began_s},
                              {"ended_s", i.ended_s ? json(*i.ended_s) : json(nullptr)},
                              {"reason", i.reason},
-                             {"resumed", i.resumed}});
+                             {"cause", i.cause},
+                             {"by_pid", i.by_pid ? json(*i.by_pid) : json(nullptr)},
+                             {"should_resume", i.should_resume},
+                             {"resumed", i.resumed},
+                             {"outcome", i.outcome},
+                             {"code", i.code.empty() ? json(nullptr) : json(i.code)},
+                             {"retries", i.retries}});
   json routes = json::array();
-  for (const auto& c : r.route_changes) routes.push_back({{"at_s", c.at_s}, {"reason", c.reason}});
+  for (const auto& c : r.route_changes)
+    routes.push_back({{"at_s", c.at_s}, {"reason", c.reason}, {"device", c.device}});
+  json media = json::array();
+  for (const auto& m : r.media_services)
+    media.push_back({{"lost_s", m.lost_s}, {"reset_s", m.reset_s ? json(*m.reset_s) : json(nullptr)}});
   json formats = json::array();
   for (const auto& c : r.format_changes)
     formats.push_back({{"at_s", c.at_s}, {"rate", c.rate}, {"channels", c.channels}});
@@ -105,6 +116,7 @@ nlohmann::ordered_json report_json(const record::RecordReport& r, const audio::D
           {"interruptions", interruptions},
           {"route_changes", routes},
           {"format_changes", formats},
+          {"media_services", media},
           {"finalized", r.finalized},
           {"stopped_by", r.stopped_by},
           {"device",
@@ -149,6 +161,23 @@ void setup_record(CLI::App& parent, RecordOptions& opts, const GlobalOptions& g,
   rec->add_option("-D,--device", opts.device,
                   "Input device: default, an index, a name, API:name, virtual[:key=value,...]")
       ->type_name("SPEC");
+  rec->add_option("--on-interrupt", opts.on_interrupt,
+                  "At an interruption: keep the file open (pause), start the next numbered file "
+                  "at the resume (split), or finalize and exit 75 (stop)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"pause", "split", "stop"}));
+  rec->add_option("--resume", opts.resume,
+                  "When it ends: resume if it says shouldResume (auto), anyway (always), or "
+                  "finalize and exit 75 (never)")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  rec->add_flag("--retry", opts.retry,
+                "Retry a refused resume every second until -d runs out or a signal comes");
+  rec->add_option("--device-wait", opts.device_wait,
+                  "How long a lost device or audio server is waited for (default 30s)")
+      ->type_name("DUR");
+  rec->add_flag("--follow-default", opts.follow_default,
+                "After the device goes away, continue on the new default input");
   add_profile_options(*rec, opts.profile);
   rec->callback([&] { action = [&] { return run_record(opts, g); }; });
 }
@@ -195,6 +224,21 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
                             "give a longer duration, e.g. --split 10m"));
     req.split = *d;
   }
+  req.on_interrupt = opts.on_interrupt == "split"  ? record::OnInterrupt::split
+                     : opts.on_interrupt == "stop" ? record::OnInterrupt::stop
+                                                   : record::OnInterrupt::pause;
+  req.resume = opts.resume == "always"  ? record::ResumePolicy::always
+               : opts.resume == "never" ? record::ResumePolicy::never
+                                        : record::ResumePolicy::automatic;
+  req.retry = opts.retry;
+  {
+    auto d = parse_duration(opts.device_wait, "--device-wait");
+    if (!d) return fail(d.error());
+    req.device_wait = *d;
+  }
+  if (opts.on_interrupt == "split" && path == "-")
+    return fail(cmd_error(Exit::usage, "--on-interrupt split cannot split stdout",
+                          "record to a file, or use --on-interrupt pause"));
   if (path != "-" && !opts.force && std::filesystem::exists(path))
     return fail(cmd_error(Exit::cannot_create, fmt::format("'{}' already exists", path),
                           "use --force to overwrite it, or choose another name"));
@@ -232,11 +276,30 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
   auto device = audio::open_device(spec, audio::Direction::input);
   if (!device) return fail(device.error());
 
+  // The session: activated before the device starts, as an app activates before it records.
+  session::Inbox inbox;
+  auto session = record::RecordSession::start(*profile, inbox);
+  if (!session) return fail(session.error());
+
   install_signal_handlers();
   record::Controls controls;
+  controls.inbox = &inbox;
+  controls.link = session->get();
+  // A lost device is opened again by its system name in its own API, or the new default.
+  const audio::DeviceInfo lost = (*device)->info();
+  if (lost.api != "virtual") {
+    controls.reopen = [lost, follow = opts.follow_default] {
+      return audio::open_device(follow ? "default" : fmt::format("{}:{}", lost.api, lost.id),
+                                audio::Direction::input);
+    };
+  }
+  const bool meter = !g.quiet && isatty(STDERR_FILENO);
+  if (!g.quiet || g.verbose)
+    controls.on_notice = [meter](const std::string& line) {
+      fmt::print(stderr, "{}soundcheck record: {}\n", meter ? "\r\033[K" : "", line);
+    };
   controls.stop = &g_stop;
   controls.next_file = &g_next_file;
-  const bool meter = !g.quiet && isatty(STDERR_FILENO);
   if (meter) controls.on_progress = draw_meter;
   if (g.verbose) {
     controls.on_stream = [&](const audio::StreamDescription& s) {

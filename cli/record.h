@@ -1,5 +1,5 @@
 // `soundcheck record`: capture from a device (or the virtual device) into WAV, RF64 or CAF,
-// or stream WAV/CAF to stdout.
+// or stream WAV/CAF to stdout, under an audio session (interruptions, resumes, lost devices).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -24,6 +24,11 @@ struct RecordOptions {
   std::string split;      // --split DUR
   bool force = false;
   std::string device;  // -D SPEC
+  std::string on_interrupt = "pause";  // --on-interrupt pause|split|stop
+  std::string resume = "auto";         // --resume auto|always|never
+  bool retry = false;                  // --retry
+  std::string device_wait = "30s";     // --device-wait DUR
+  bool follow_default = false;         // --follow-default
   ProfileRequest profile;
 };
 

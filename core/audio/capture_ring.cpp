@@ -119,9 +119,17 @@ void CaptureRing::wait_for_data(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
   consumer_waiting_.store(true);
   cv_.wait_for(lock, timeout, [&] {
-    return closed_.load() || chunk_tail_.load() != chunk_head_.load() || producer_waiting_.load();
+    return woken_ || closed_.load() || chunk_tail_.load() != chunk_head_.load() ||
+           producer_waiting_.load();
   });
+  woken_ = false;
   consumer_waiting_.store(false);
+}
+
+void CaptureRing::wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  woken_ = true;
+  cv_.notify_all();
 }
 
 void CaptureRing::close() {

@@ -56,8 +56,11 @@ class CaptureRing final : public CaptureSink {
     return chunk_tail_.load(std::memory_order_relaxed) ==
            chunk_head_.load(std::memory_order_acquire);
   }
-  // Waits until a chunk is available, close() is called, or `timeout` passes.
+  // Waits until a chunk is available, close() or wake() is called, or `timeout` passes.
   void wait_for_data(std::chrono::milliseconds timeout);
+  // Ends the consumer's current (or next) wait_for_data early: something other than the
+  // device has work for it (a session notification). Any thread but a real-time one.
+  void wake();
   // Makes wait_for_space return false from now on, and wakes every waiter.
   void close();
 
@@ -97,6 +100,7 @@ class CaptureRing final : public CaptureSink {
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<bool> closed_{false};
+  bool woken_ = false;  // under mu_
   std::atomic<bool> consumer_waiting_{false};
   std::atomic<bool> producer_waiting_{false};
 };

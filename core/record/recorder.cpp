@@ -7,14 +7,12 @@
 #include <cmath>
 #include <filesystem>
 
-#include "core/audio/capture_ring.h"
-#include "core/record/converter.h"
+#include "core/record/recording.h"
 #include "core/session/codes.h"
 
 namespace sc::record {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 // What is on disk is at most this old (plus what the device holds), so a SIGKILL loses little
@@ -46,57 +44,37 @@ size_t frames_before(Duration limit, Duration at, size_t frames, unsigned rate) 
   return static_cast<size_t>(std::clamp<int64_t>(keep, 0, static_cast<int64_t>(frames)));
 }
 
-// One recording in progress; record() below drives it. Every device delivers into the ring
-// (DESIGN.md "Data flow") from a thread of its own; this thread drains it.
-class Session {
- public:
-  Session(audio::Device& device, const RecordRequest& req, const Controls& controls)
-      : device_(device), req_(req), controls_(controls) {}
+}  // namespace
 
-  RecordOutcome run();
+Recording::Recording(audio::Device& device, const RecordRequest& req, const Controls& controls)
+    : device_(device),
+      req_(req),
+      controls_(controls),
+      inbox_(controls.inbox ? *controls.inbox : own_inbox_) {
+  // A notification ends the ring's wait at once (notification latency, bench/run sessions).
+  inbox_.set_waker([this] {
+    std::lock_guard lock(ring_mu_);
+    if (ring_) ring_->wake();
+  });
+}
 
- private:
-  Status start();
-  Status process(const audio::CaptureRing::Chunk& chunk);
-  // Frames of the device at `at`: cut at the duration, metered, converted, written.
-  Status process_frames(const float* data, size_t frames, unsigned channels, Duration at);
-  // How many of `frames` frames at `at` are before the duration (all without one); sets done_
-  // when that is not all of them. Nothing once done_.
-  size_t frames_to_take(size_t frames, Duration at);
-  Status write_frames(const float* data, size_t frames);
-  Status ensure_open();
-  Status checkpoint();
-  Status handle_event(const audio::DeviceEvent& e);
-  Status reconvert(unsigned rate, unsigned channels);
-  void report_progress(Duration clock);
-  void measure_peaks(const float* interleaved, size_t frames, unsigned channels);
-  Status drain();
-  // Waits for the device, then processes what came. Stops taking frames at the duration or
-  // when the device is gone.
-  Status wait_and_process(std::chrono::milliseconds timeout);
-  // The outcome of a recording that ended before its first frame: no file exists, and the
-  // message says so.
-  Error nothing_recorded(std::string_view why) const;
-  double seconds(Duration d) const { return to_seconds(d); }
+Recording::~Recording() {
+  inbox_.set_waker(nullptr);  // it may outlive this recording
+  stream_.reset();            // before the ring it delivers into
+}
 
-  audio::Device& device_;
-  const RecordRequest& req_;
-  const Controls& controls_;
-  RecordReport report_;
-  std::unique_ptr<audio::CaptureRing> ring_;
-  std::unique_ptr<audio::CaptureStream> stream_;
-  std::unique_ptr<FileSequence> files_;
-  std::unique_ptr<Converter> converter_;
-  std::vector<float> in_, out_;
-  std::vector<float> peaks_;
-  unsigned in_channels_ = 0, in_rate_ = 0;
-  bool opened_ = false;  // the first file exists (created with the first frames)
-  bool done_ = false;    // the duration was reached
-  bool device_gone_ = false;
-};
+Duration Recording::session_clock() const {
+  if (stream_) return offset_ + stream_->clock();
+  if (paused_at_ == Clock::time_point{}) return offset_;
+  return offset_ + std::chrono::duration_cast<Duration>(Clock::now() - paused_at_);
+}
 
-Status Session::start() {
-  const auto& info = device_.info();
+void Recording::notice(const std::string& line) const {
+  if (controls_.on_notice) controls_.on_notice(line);
+}
+
+Status Recording::open_stream() {
+  const auto& info = device().info();
   const unsigned want = req_.channels ? req_.channels : 2;
   const unsigned capture_channels = std::min(info.input_channels, want);
   audio::StreamParams params = req_.stream;
@@ -105,18 +83,59 @@ Status Session::start() {
   // Two seconds of audio, and room for many periods, allocated before the stream opens (no
   // stream calls its sink before it starts).
   const size_t period = params.buffer_frames ? params.buffer_frames : 1024;
-  ring_ = std::make_unique<audio::CaptureRing>(
+  auto ring = std::make_unique<audio::CaptureRing>(
       std::max<size_t>(size_t{2} * nominal_rate, 16 * period) * params.channels, 8192);
-  auto stream = device_.open_capture(params, *ring_);
+  auto stream = device().open_capture(params, *ring);
   if (!stream) return stream.error();
+  {
+    std::lock_guard lock(ring_mu_);
+    ring_ = std::move(ring);
+  }
   stream_ = std::move(*stream);
   // The format of the first frames, read before the start: a producer at speed=max may have
   // passed a rate change before start() returns (its frames wait in the ring, after a
   // format_changed event).
-  in_rate_ = stream_->rate();
-  in_channels_ = stream_->channels();
-  ring_->set_channels(in_channels_);
-  if (auto s = stream_->start(); !s) return s;
+  const unsigned rate = stream_->rate(), channels = stream_->channels();
+  ring_->set_channels(channels);
+  if (auto s = stream_->start(); !s) {
+    stream_.reset();
+    std::lock_guard lock(ring_mu_);
+    ring_.reset();
+    return s;
+  }
+  device_gone_ = server_lost_ = false;
+  disconnected_at_.reset();
+  if (!converter_) {
+    in_rate_ = rate;
+    in_channels_ = channels;
+    return ok_status();
+  }
+  if (rate == in_rate_ && channels == in_channels_) return ok_status();
+  // A device opened again may come at another rate: the file keeps its own (scenario 4).
+  report_.format_changes.push_back(FormatChange{now_s(), rate, channels});
+  return reconvert(rate, channels);
+}
+
+Status Recording::stop_stream() {
+  if (!stream_) return ok_status();
+  ring_->close();  // unblocks a producer waiting for space
+  stream_->stop();
+  Status drained = drain();
+  offset_ += stream_->clock();
+  report_.overflows += ring_->overflows();
+  report_.lost_frames += ring_->lost_frames();
+  stream_.reset();
+  {
+    std::lock_guard lock(ring_mu_);
+    ring_.reset();
+  }
+  paused_at_ = Clock::now();
+  if (!drained) return drained;
+  return checkpoint();
+}
+
+Status Recording::start() {
+  if (auto s = open_stream(); !s) return s;
   report_.stream = stream_->describe();
   if (controls_.on_stream) controls_.on_stream(report_.stream);
   report_.device_rate = in_rate_;
@@ -136,12 +155,15 @@ Status Session::start() {
   return reconvert(in_rate_, in_channels_);
 }
 
-Status Session::reconvert(unsigned rate, unsigned channels) {
-  if (converter_) {
-    out_.clear();
-    converter_->flush(out_);
-    if (auto s = write_frames(out_.data(), out_.size() / report_.channels); !s) return s;
-  }
+Status Recording::flush_converter() {
+  if (!converter_) return ok_status();
+  out_.clear();
+  converter_->flush(out_);
+  return write_frames(out_.data(), out_.size() / report_.channels);
+}
+
+Status Recording::reconvert(unsigned rate, unsigned channels) {
+  if (auto s = flush_converter(); !s) return s;
   auto c = Converter::create(rate, channels, report_.rate, report_.channels);
   if (!c) return c.error();
   converter_ = std::move(*c);
@@ -153,7 +175,7 @@ Status Session::reconvert(unsigned rate, unsigned channels) {
 
 // The file is created when the first frames arrive, so a device that starts but never
 // delivers leaves nothing behind (SESSION-MODEL.md scenario 3).
-Status Session::ensure_open() {
+Status Recording::ensure_open() {
   if (opened_) return ok_status();
   if (auto s = files_->open(); !s) return s;
   opened_ = true;
@@ -161,13 +183,13 @@ Status Session::ensure_open() {
 }
 
 // The writer holds what it is given until it has a block (writer.h): no batching here.
-Status Session::write_frames(const float* data, size_t frames) {
+Status Recording::write_frames(const float* data, size_t frames) {
   if (frames == 0) return ok_status();
   if (auto s = ensure_open(); !s) return s;
   return files_->write(data, frames);
 }
 
-void Session::measure_peaks(const float* x, size_t frames, unsigned channels) {
+void Recording::measure_peaks(const float* x, size_t frames, unsigned channels) {
   for (unsigned c = 0; c < channels; ++c) {
     float peak = peaks_[c];
     for (size_t f = 0; f < frames; ++f) peak = std::max(peak, std::fabs(x[f * channels + c]));
@@ -175,22 +197,27 @@ void Session::measure_peaks(const float* x, size_t frames, unsigned channels) {
   }
 }
 
-Status Session::checkpoint() { return opened_ ? files_->checkpoint() : ok_status(); }
+Status Recording::checkpoint() { return opened_ ? files_->checkpoint() : ok_status(); }
 
-Status Session::process(const audio::CaptureRing::Chunk& chunk) {
+Status Recording::process(const audio::CaptureRing::Chunk& chunk) {
   if (chunk.is_event) return handle_event(chunk.event);
   return process_frames(in_.data(), chunk.frames, chunk.channels, chunk.at);
 }
 
-size_t Session::frames_to_take(size_t frames, Duration at) {
+size_t Recording::frames_to_take(size_t frames, Duration at) {
   if (done_) return 0;
   if (!req_.duration) return frames;
-  const size_t take = frames_before(*req_.duration, at, frames, in_rate_);
+  // `at` is on this stream's clock; the session clock adds what came before it.
+  if (*req_.duration <= offset_) {
+    done_ = true;
+    return 0;
+  }
+  const size_t take = frames_before(*req_.duration - offset_, at, frames, in_rate_);
   if (take < frames) done_ = true;
   return take;
 }
 
-Status Session::process_frames(const float* data, size_t frames, unsigned channels, Duration at) {
+Status Recording::process_frames(const float* data, size_t frames, unsigned channels, Duration at) {
   frames = frames_to_take(frames, at);
   if (frames == 0) return ok_status();
   if (channels != in_channels_) {  // the device changed its channel count without telling
@@ -203,24 +230,37 @@ Status Session::process_frames(const float* data, size_t frames, unsigned channe
   return write_frames(out_.data(), out_.size() / report_.channels);
 }
 
-Status Session::handle_event(const audio::DeviceEvent& e) {
+Status Recording::handle_event(const audio::DeviceEvent& e) {
   using K = audio::DeviceEvent::Kind;
-  const double at = seconds(e.at);
+  const double at = to_seconds(offset_ + e.at);
   switch (e.kind) {
     case K::xrun:
       ++report_.xruns;
       report_.lost_frames += e.lost_frames;
       return ok_status();
-    case K::disconnected:
-      report_.interruptions.push_back(Interruption{at, std::nullopt, "routeDisconnected", false});
-      report_.route_changes.push_back(RouteChange{at, "oldDeviceUnavailable"});
+    case K::disconnected: {
+      Interruption i;
+      i.began_s = at;
+      i.reason = "routeDisconnected";
+      i.cause = "device";
+      report_.interruptions.push_back(i);
+      report_.route_changes.push_back(RouteChange{at, "oldDeviceUnavailable", device().info().name});
+      announce(session::NoteType::routeChange,
+               static_cast<int>(session::RouteChangeReason::oldDeviceUnavailable));
+      disconnected_at_ = offset_ + e.at;
       return checkpoint();  // what is on disk is playable while the device is away
+    }
     case K::reconnected:
-      if (!report_.interruptions.empty() && !report_.interruptions.back().ended_s) {
-        report_.interruptions.back().ended_s = at;
-        report_.interruptions.back().resumed = true;
+      if (auto* i = open_interruption()) {
+        i->ended_s = at;
+        i->resumed = true;
+        i->should_resume = true;
+        i->outcome = "resumed";
       }
-      report_.route_changes.push_back(RouteChange{at, "newDeviceAvailable"});
+      report_.route_changes.push_back(RouteChange{at, "newDeviceAvailable", device().info().name});
+      announce(session::NoteType::routeChange,
+               static_cast<int>(session::RouteChangeReason::newDeviceAvailable));
+      disconnected_at_.reset();
       if (e.rate && (e.rate != in_rate_ || (e.channels && e.channels != in_channels_)))
         return reconvert(e.rate, e.channels ? e.channels : in_channels_);
       return ok_status();
@@ -230,14 +270,18 @@ Status Session::handle_event(const audio::DeviceEvent& e) {
       return reconvert(e.rate ? e.rate : in_rate_, e.channels ? e.channels : in_channels_);
     case K::ended:
       device_gone_ = true;
+      server_lost_ = e.server_lost;
       return ok_status();
   }
   return ok_status();
 }
 
-Status Session::wait_and_process(std::chrono::milliseconds timeout) {
-  // A producer that may block in wait_for_space wakes us itself; the others are polled.
+Status Recording::wait_and_process(std::chrono::milliseconds timeout) {
+  // A producer that may block in wait_for_space wakes us itself, and so does a notification;
+  // the others are polled.
   ring_->wait_for_data(timeout);
+  if (auto s = take_notifications(std::chrono::milliseconds(0)); !s) return s;
+  if (!stream_) return ok_status();  // an interruption stopped it
   audio::CaptureRing::Chunk chunk;
   while (!done_ && !device_gone_ && ring_->pop(chunk, in_)) {
     if (auto s = process(chunk); !s) return s;
@@ -245,7 +289,8 @@ Status Session::wait_and_process(std::chrono::milliseconds timeout) {
   return ok_status();
 }
 
-Status Session::drain() {
+Status Recording::drain() {
+  if (!ring_) return ok_status();
   audio::CaptureRing::Chunk chunk;
   while (ring_->pop(chunk, in_)) {
     if (auto s = process(chunk); !s) return s;
@@ -253,13 +298,13 @@ Status Session::drain() {
   return ok_status();
 }
 
-Error Session::nothing_recorded(std::string_view why) const {
+Error Recording::nothing_recorded(std::string_view why) const {
   return make_error(Exit::temp_fail, fmt::format("{}: no file was written", why),
                     "nothing was recorded; check the device with 'soundcheck route list --input' "
                     "and record again");
 }
 
-void Session::report_progress(Duration clock) {
+void Recording::report_progress(Duration clock) {
   if (!controls_.on_progress) return;
   Progress p;
   p.clock = clock;
@@ -269,51 +314,49 @@ void Session::report_progress(Duration clock) {
   controls_.on_progress(p);
 }
 
-RecordOutcome Session::run() {
-  RecordOutcome outcome;
-  auto finish = [&](std::optional<Error> error, std::string stopped_by) {
-    ring_->close();  // unblocks a producer waiting for space (start() made the ring first)
-    if (stream_) stream_->stop();
-    // Everything captured goes to the file: on success, and when the device went away or
-    // stalled (75); not after a failed write or start.
-    auto keep = [&] { return files_ && (!error || stopped_by == "device"); };
-    auto failed = [&](const Status& s) {
-      if (s) return false;
-      error = s.error(), stopped_by = "error";
-      return true;
-    };
-    if (keep() && !failed(drain()) && converter_) {
-      out_.clear();
-      converter_->flush(out_);
-      failed(write_frames(out_.data(), out_.size() / report_.channels));
-    }
-    // A recording that ended before its first frame leaves no file, and says so.
-    if (files_ && !opened_) {
-      if (!error) error = nothing_recorded("stopped before the device delivered any audio");
-      files_.reset();
-    }
-    if (files_) {
-      Status closed = files_->close();
-      if (!closed && !error) error = closed.error(), stopped_by = "error";
-      report_.files = files_->files();
-      report_.frames = files_->total_frames();
-      report_.finalized =
-          !report_.files.empty() && std::all_of(report_.files.begin(), report_.files.end(),
-                                                [](const FileReport& f) { return f.finalized; });
-    }
-    report_.overflows = ring_->overflows();
-    report_.lost_frames += ring_->lost_frames();
-    if (stream_) {
-      const Duration clock = stream_->clock();
-      report_.duration_s =
-          seconds(req_.duration && stopped_by == "duration" ? *req_.duration : clock);
-    }
-    report_.stopped_by = std::move(stopped_by);
-    outcome.report = report_;
-    outcome.error = std::move(error);
-    return outcome;
+RecordOutcome Recording::finish(std::optional<Error> error, std::string stopped_by) {
+  if (ring_) ring_->close();  // unblocks a producer waiting for space
+  if (stream_) stream_->stop();
+  // Everything captured goes to the file: on success, and when the device went away, stalled
+  // or an interruption did not resume (75); not after a failed write or start.
+  auto keep = [&] {
+    return files_ && (!error || stopped_by == "device" || stopped_by == "interruption");
   };
+  auto failed = [&](const Status& s) {
+    if (s) return false;
+    error = s.error(), stopped_by = "error";
+    return true;
+  };
+  if (keep() && !failed(drain())) failed(flush_converter());
+  if (stream_) offset_ += stream_->clock(), paused_at_ = {};
+  // A recording that ended before its first frame leaves no file, and says so.
+  if (files_ && !opened_) {
+    if (!error) error = nothing_recorded("stopped before the device delivered any audio");
+    files_.reset();
+  }
+  if (files_) {
+    Status closed = files_->close();
+    if (!closed && !error) error = closed.error(), stopped_by = "error";
+    report_.files = files_->files();
+    report_.frames = files_->total_frames();
+    report_.finalized =
+        !report_.files.empty() && std::all_of(report_.files.begin(), report_.files.end(),
+                                              [](const FileReport& f) { return f.finalized; });
+  }
+  if (ring_) {
+    report_.overflows += ring_->overflows();
+    report_.lost_frames += ring_->lost_frames();
+  }
+  const Duration clock = stream_ ? offset_ : session_clock();
+  report_.duration_s = to_seconds(req_.duration && stopped_by == "duration" ? *req_.duration : clock);
+  report_.stopped_by = std::move(stopped_by);
+  RecordOutcome outcome;
+  outcome.report = report_;
+  outcome.error = std::move(error);
+  return outcome;
+}
 
+RecordOutcome Recording::run() {
   if (auto s = start(); !s) return finish(s.error(), "error");
 
   int files_asked = controls_.next_file ? controls_.next_file->load() : 0;
@@ -323,23 +366,47 @@ RecordOutcome Session::run() {
   auto last_progress = Clock::now();
   const auto wait = controls_.on_progress ? kWaitWithMeter : kWaitPolled;
   while (true) {
-    if (auto s = wait_and_process(wait); !s) return finish(s.error(), "error");
+    Status step = ok_status();
+    if (stream_) {
+      step = wait_and_process(wait);
+    } else {
+      // No stream (interrupted, or the device is away): the inbox is what wakes us; a lost
+      // device is tried again a few times a second.
+      step = take_notifications(device_lost_ || ended_pending_ ? 50ms : wait);
+    }
+    if (!step) return finish(step.error(), stopped_by_);
     if (done_) return finish(std::nullopt, "duration");
-    const Duration clock = stream_->clock();
+    const Duration clock = session_clock();
     if (req_.duration && clock >= *req_.duration) {
       // The clock passed the end while no frames came (a gap): take what is queued, stop.
-      ring_->close();
-      stream_->stop();
-      if (auto s = drain(); !s) return finish(s.error(), "error");
+      if (auto s = stop_stream(); !s) return finish(s.error(), "error");
       return finish(std::nullopt, "duration");
     }
     // What the device holds when the signal comes (at most one fragment) is not waited for.
     if (controls_.stop && controls_.stop->load()) return finish(std::nullopt, "signal");
-    if (clock != last_clock) {
+    if (stream_ && (device_gone_ || (stream_->finished() && ring_->empty()))) {
+      if (auto s = on_device_lost(server_lost_); !s) return finish(s.error(), stopped_by_);
+    }
+    if (device_lost_) {
+      if (auto s = try_reopen(); !s) return finish(s.error(), stopped_by_);
+    }
+    if (ended_pending_ && Clock::now() >= retry_at_) {
+      if (auto s = resume(); !s) return finish(s.error(), stopped_by_);
+    }
+    if (disconnected_at_ && clock - *disconnected_at_ > req_.device_wait) {
+      return finish(
+          make_error(Exit::temp_fail,
+                     fmt::format("the input device '{}' went away and did not come back within {}",
+                                 device().info().name, format_duration(req_.device_wait)),
+                     "the file holds everything recorded until then, finalized; "
+                     "record again when the device is back, or wait longer with --device-wait"),
+          "device");
+    }
+    if (!stream_ || disconnected_at_ || clock != last_clock) {
       last_clock = clock;
       last_advance = Clock::now();
     } else if (Clock::now() - last_advance >= kStallLimit) {
-      const auto& name = device_.info().name;
+      const auto& name = device().info().name;
       if (!opened_) {
         return finish(session_error(SessionCode::cannotStartRecording,
                                     fmt::format("the input device '{}' started but delivered no "
@@ -355,19 +422,6 @@ RecordOutcome Session::run() {
                                "the file holds everything recorded until then, finalized"),
                     "device");
     }
-    if (device_gone_ || (stream_->finished() && ring_->empty())) {
-      if (!opened_)
-        return finish(nothing_recorded(fmt::format(
-                          "the input device '{}' went away before it delivered any audio",
-                          device_.info().name)),
-                      "device");
-      Error e = make_error(
-          Exit::temp_fail,
-          fmt::format("the input device '{}' went away and did not come back", device_.info().name),
-          "the file holds everything recorded until then, finalized; "
-          "record again when the device is back");
-      return finish(e, "device");
-    }
     if (controls_.next_file && controls_.next_file->load() != files_asked) {
       files_asked = controls_.next_file->load();
       if (opened_) {
@@ -379,19 +433,17 @@ RecordOutcome Session::run() {
       if (auto s = checkpoint(); !s) return finish(s.error(), "error");
       last_checkpoint = now;
     }
-    if (now - last_progress >= kProgressEvery) {
+    if (stream_ && now - last_progress >= kProgressEvery) {
       report_progress(clock);
       last_progress = now;
     }
   }
 }
 
-}  // namespace
-
 RecordOutcome record(audio::Device& device, const RecordRequest& request,
                      const Controls& controls) {
-  Session session(device, request, controls);
-  return session.run();
+  Recording recording(device, request, controls);
+  return recording.run();
 }
 
 }  // namespace sc::record

@@ -1,0 +1,53 @@
+// The session a `record` runs under: its entry in the cross-process registry
+// (session/registry.h) and the audio server's own calls (audio/pulse/calls.h), merged into
+// one sequence of began/ended for the recorder's inbox.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/common/error.h"
+#include "core/record/recorder.h"
+#include "core/session/inbox.h"
+#include "core/session/registry.h"
+
+namespace sc::audio::pulse {
+class CallWatcher;
+struct CallState;
+}  // namespace sc::audio::pulse
+
+namespace sc::record {
+
+class RecordSession final : public SessionLink {
+ public:
+  // Watches the audio server's calls (none when no server is reachable), joins the registry
+  // and activates. Errors: the registry's (69), a refused activation (69 with its code: !pri
+  // while a call holds the audio, siri, ...). `inbox` must outlive the session.
+  static Result<std::unique_ptr<RecordSession>> start(const Profile& profile,
+                                                       session::Inbox& inbox);
+  ~RecordSession() override;
+
+  // Activates again (rule 7), asking the server whether a call holds the audio.
+  Status reactivate() override;
+  void announce(const session::Notification& n) override;
+
+ private:
+  explicit RecordSession(session::Inbox& inbox);
+  // The participant's listener thread.
+  void on_registry(const session::Notification& n);
+  // libpulse's loop thread.
+  void on_call(const audio::pulse::CallState& c);
+  bool server_call() const;
+
+  session::Inbox& inbox_;
+  std::unique_ptr<audio::pulse::CallWatcher> calls_;
+  std::unique_ptr<session::Participant> participant_;
+  // One interruption for the recorder while either the registry or the server interrupts.
+  std::mutex mu_;
+  bool by_registry_ = false;
+  bool by_call_ = false;
+  bool should_resume_ = true;  // what the registry's `ended` said
+};
+
+}  // namespace sc::record
