@@ -42,7 +42,7 @@ _soundcheck() {
         case $w in
             --config | --profile | --category | --mode | --options | --preferred-rate | --io-buffer | --api | \
                 -o | --output | -f | --format | -e | --codec | -r | --rate | -c | --channels | \
-                -d | --duration | --split | -D | --device)
+                -d | --duration | --split | -D | --device | --on-interrupt | --resume | --device-wait)
                 if [[ ${COMP_WORDS[i + 1]-} == "=" ]]; then
                     ((i += 1))
                 fi
@@ -135,6 +135,18 @@ _soundcheck() {
             COMPREPLY=($(compgen -W "10s 1m 10m 1h" -- "$cur"))
             return 0
             ;;
+        --on-interrupt)
+            COMPREPLY=($(compgen -W "pause split stop" -- "$cur"))
+            return 0
+            ;;
+        --resume)
+            COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+            return 0
+            ;;
+        --device-wait)
+            COMPREPLY=($(compgen -W "10s 30s 1m 5m" -- "$cur"))
+            return 0
+            ;;
         -D | --device)
             COMPREPLY=($(compgen -W "default virtual virtual:speed=max" -- "$cur"))
             return 0
@@ -163,7 +175,7 @@ _soundcheck() {
     for cmd in "$path" ""; do
     case "$cmd" in
         "") opts="--json -q --quiet -v --verbose --config -h --help --version" ;;
-        "record") opts="-o --output -f --format -e --codec -r --rate -c --channels -d --duration --split --force -D --device --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
+        "record") opts="-o --output -f --format -e --codec -r --rate -c --channels -d --duration --split --force -D --device --on-interrupt --resume --retry --device-wait --follow-default --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
         "route") opts="-h --help" ;;
         "route list") opts="--input --output --api -h --help" ;;
         "session") opts="-h --help" ;;

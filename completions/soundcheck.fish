@@ -17,7 +17,7 @@ function __soundcheck_path
         switch $t
             case --config --profile --category --mode --options --preferred-rate --io-buffer --api \
                 -o --output -f --format -e --codec -r --rate -c --channels -d --duration --split \
-                -D --device
+                -D --device --on-interrupt --resume --device-wait
                 set skip 1
                 continue
             case '-*'
@@ -137,6 +137,11 @@ complete -c soundcheck -n '__soundcheck_is "record"' -s d -l duration -x -a '10s
 complete -c soundcheck -n '__soundcheck_is "record"' -l split -x -a '1m 10m 1h' -d 'A new numbered file every this long'
 complete -c soundcheck -n '__soundcheck_is "record"' -l force -d 'Overwrite an existing file'
 complete -c soundcheck -n '__soundcheck_is "record"' -s D -l device -x -a 'default virtual virtual:speed=max' -d 'Input device'
+complete -c soundcheck -n '__soundcheck_is "record"' -l on-interrupt -x -a 'pause split stop' -d 'What an interruption does'
+complete -c soundcheck -n '__soundcheck_is "record"' -l resume -x -a 'auto always never' -d 'What the end of an interruption does'
+complete -c soundcheck -n '__soundcheck_is "record"' -l retry -d 'Retry a refused resume every second'
+complete -c soundcheck -n '__soundcheck_is "record"' -l device-wait -x -a '10s 30s 1m 5m' -d 'How long a lost device or server is waited for'
+complete -c soundcheck -n '__soundcheck_is "record"' -l follow-default -d 'After the device goes away, continue on the new default input'
 complete -c soundcheck -n '__soundcheck_is "record"' -l profile -x -a '(__soundcheck_profiles)' -d 'A named profile from the config file'
 complete -c soundcheck -n '__soundcheck_is "record"' -l category -x -a 'record playAndRecord' -d 'Session category'
 complete -c soundcheck -n '__soundcheck_is "record"' -l mode -x -a 'default voiceChat videoChat gameChat videoRecording measurement' -d 'Session mode'

@@ -59,6 +59,10 @@ Process::Process(const std::string& program, const std::vector<std::string>& arg
   }
   static const std::string empty_config = temp_dir();
   vars["XDG_CONFIG_HOME"] = empty_config;
+  // A session registry of this test process's own (created 0700 by the first participant),
+  // so tests that run at the same time never interrupt each other.
+  static const std::string registry = temp_dir() + "/registry";
+  vars["SOUNDCHECK_RUNTIME_DIR"] = registry;
   for (const auto& [k, v] : env) {
     if (v.empty())
       vars.erase(k);

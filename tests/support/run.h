@@ -37,7 +37,9 @@ std::unique_ptr<Process> start_soundcheck(const std::vector<std::string>& args,
                                           const std::map<std::string, std::string>& env = {});
 
 // Runs `program` with `args`. The environment is the test's own, with XDG_CONFIG_HOME
-// pointed at an empty directory (so a developer's config never changes a result), then
+// pointed at an empty directory (so a developer's config never changes a result) and
+// SOUNDCHECK_RUNTIME_DIR at a session registry of this test process's own (so tests running
+// at the same time never interrupt each other's sessions), then
 // `env` applied on top (an empty value removes the variable). No stdin.
 RunResult run(const std::string& program, const std::vector<std::string>& args,
               const std::map<std::string, std::string>& env = {});
