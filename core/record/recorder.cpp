@@ -103,6 +103,11 @@ Status Recording::open_stream() {
     ring_.reset();
     return s;
   }
+  // The gap since the last stream stopped (an interruption, a lost device) is session time.
+  if (paused_at_ != Clock::time_point{}) {
+    offset_ += std::chrono::duration_cast<Duration>(Clock::now() - paused_at_);
+    paused_at_ = {};
+  }
   device_gone_ = server_lost_ = false;
   disconnected_at_.reset();
   if (!converter_) {
