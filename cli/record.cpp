@@ -91,7 +91,9 @@ nlohmann::ordered_json report_json(const record::RecordReport& r, const audio::D
                              {"resumed", i.resumed},
                              {"outcome", i.outcome},
                              {"code", i.code.empty() ? json(nullptr) : json(i.code)},
-                             {"retries", i.retries}});
+                             {"retries", i.retries},
+                             {"notify_latency_ms", i.notify_latency_ms ? json(*i.notify_latency_ms) : json(nullptr)},
+                             {"resume_latency_ms", i.resume_latency_ms ? json(*i.resume_latency_ms) : json(nullptr)}});
   json routes = json::array();
   for (const auto& c : r.route_changes)
     routes.push_back({{"at_s", c.at_s}, {"reason", c.reason}, {"device", c.device}});

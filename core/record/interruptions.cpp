@@ -70,6 +70,9 @@ Status Recording::on_began(const session::Notification& n) {
   i.reason = session::name(static_cast<session::InterruptionReason>(n.reason));
   i.cause = n.cause.empty() ? "session" : n.cause;
   if (n.by) i.by_pid = n.by->pid;
+  if (n.at != std::chrono::system_clock::time_point{})
+    i.notify_latency_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::system_clock::now() - n.at).count();
   report_.interruptions.push_back(i);
   interrupted_ = true;
   ended_pending_ = false;
@@ -106,6 +109,7 @@ Status Recording::on_ended(const session::Notification& n) {
         "--resume always resumes anyway");
   ended_pending_ = true;
   retry_at_ = Clock::now();
+  resume_timer_ = Clock::now();
   return ok_status();  // run() resumes at once
 }
 

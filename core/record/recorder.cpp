@@ -223,6 +223,12 @@ size_t Recording::frames_to_take(size_t frames, Duration at) {
 }
 
 Status Recording::process_frames(const float* data, size_t frames, unsigned channels, Duration at) {
+  if (resume_timer_ && frames > 0) {
+    if (Interruption* i = report_.interruptions.empty() ? nullptr : &report_.interruptions.back())
+      i->resume_latency_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - *resume_timer_).count();
+    resume_timer_.reset();
+  }
   frames = frames_to_take(frames, at);
   if (frames == 0) return ok_status();
   if (channels != in_channels_) {  // the device changed its channel count without telling

@@ -63,6 +63,9 @@ struct Interruption {
   std::string outcome = "open";
   std::string code;  // the refusal's four characters ("!int")
   int retries = 0;   // refused resumes tried again (--retry)
+  // From the interrupter's send of `began` to the recorder's receipt (system clock, so across
+  // processes), and from `ended`'s receipt to the first frames of the resumed device.
+  std::optional<double> notify_latency_ms, resume_latency_ms;
 };
 
 struct RouteChange {

@@ -109,6 +109,8 @@ class Recording {
   bool interrupted_ = false;  // between `began` and a successful resume
   bool ended_pending_ = false;  // `ended` came and a resume is due (or retried)
   Clock::time_point retry_at_{};
+  // Set at a resume, until the first frames come: resume_latency_ms.
+  std::optional<Clock::time_point> resume_timer_;
   bool device_lost_ = false;  // waiting for the device or server to come back
   bool lost_server_ = false;  // ... and it was the server
   Clock::time_point lost_deadline_{}, next_reopen_{};
