@@ -309,8 +309,10 @@ TEST_P(PulseRecord, ASourceThatGoesAwayKeepsEverythingUpToIt) {
   auto quiet = play(name, silence);
   std::this_thread::sleep_for(kSinkSettles);
   const auto spawned = std::chrono::steady_clock::now();
-  auto rec = start_soundcheck(
-      {"--json", "record", "-D", "pulse:" + name + ".monitor", "-d", "10s", out}, env());
+  // It waits a second for the source to come back (--device-wait), then ends with 75.
+  auto rec = start_soundcheck({"--json", "record", "-D", "pulse:" + name + ".monitor", "-d", "10s",
+                               "--device-wait", "1s", out},
+                              env());
   SizeWatch watch(out);
   std::this_thread::sleep_until(spawned + 500ms);
   const auto played = std::chrono::steady_clock::now();
@@ -397,6 +399,10 @@ TEST_P(PulseRecord, ASourceThatGoesAwayKeepsEverythingUpToIt) {
       << " s less the player's latency";
   // Nothing after the unload either (that would mean the reference is wrong).
   EXPECT_LE(held, seconds_between(first_frame, unloaded) + 0.01);
+  // The loss is an interruption with reason routeDisconnected and a route change.
+  ASSERT_EQ(j["interruptions"].size(), 1u) << r.out;
+  EXPECT_EQ(j["interruptions"][0]["reason"], "routeDisconnected");
+  EXPECT_EQ(j["route_changes"][0]["reason"], "oldDeviceUnavailable");
 
   // The tone, at its frequency and level, through to the end: no silence where audio was lost.
   ASSERT_GE(a.frames, onset + a.rate / 5);
@@ -406,6 +412,48 @@ TEST_P(PulseRecord, ASourceThatGoesAwayKeepsEverythingUpToIt) {
   EXPECT_NEAR(peak_db, -12.0, 1.0);
   analyse(a, a.frames - a.rate / 10, a.frames, freq, peak_db);
   EXPECT_NEAR(peak_db, -12.0, 1.0) << "the last 100 ms";
+}
+
+// A source that goes away and comes back under the same name within --device-wait: an
+// interruption (routeDisconnected, oldDeviceUnavailable), then the recording goes on into the
+// same file (newDeviceAvailable), which stays whole.
+TEST_P(PulseRecord, ASourceThatComesBackIsRecordedIntoTheSameFile) {
+  const std::string name = "sc_back_" + std::to_string(getpid());
+  std::string module = load_sink(name);
+  ASSERT_FALSE(module.empty());
+  const std::string dir = temp_dir(), out = dir + "/back.wav";
+  const std::string tone = make_tone(dir, 10);
+  auto player = play(name, tone);
+  auto rec = start_soundcheck(
+      {"--json", "record", "-D", "pulse:" + name + ".monitor", "-d", "4s", out}, env());
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_EQ(pactl({"unload-module", module}).status, 0);
+  player->signal(SIGTERM);
+  player->wait();
+  std::this_thread::sleep_for(700ms);
+  module = load_sink(name);
+  ASSERT_FALSE(module.empty());
+  auto player2 = play(name, tone);
+  auto r = rec->wait();
+  player2->signal(SIGTERM);
+  player2->wait();
+  pactl({"unload-module", module});
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["interruptions"].size(), 1u) << r.out;
+  EXPECT_EQ(j["interruptions"][0]["reason"], "routeDisconnected");
+  EXPECT_EQ(j["interruptions"][0]["resumed"], true);
+  ASSERT_EQ(j["route_changes"].size(), 2u) << r.out;
+  EXPECT_EQ(j["route_changes"][0]["reason"], "oldDeviceUnavailable");
+  EXPECT_EQ(j["route_changes"][1]["reason"], "newDeviceAvailable");
+  EXPECT_EQ(j["files"].size(), 1u);
+  auto a = read_audio(out);
+  ASSERT_TRUE(a.ok) << a.error;
+  EXPECT_EQ(j["frames"], a.frames);
+  const auto p = probe(out);
+  EXPECT_EQ(p.status, 0) << p.errors;
+  EXPECT_EQ(p.errors, "");
+  EXPECT_NE(r.err.find("newDeviceAvailable"), std::string::npos) << r.err;
 }
 
 // A source that goes away before it delivered a single frame: the recording ends (75), leaves no
@@ -422,8 +470,9 @@ TEST_P(PulseRecord, ASourceThatGoesAwayBeforeItsFirstFrameLeavesNoFile) {
   const std::string module = load_suspended_sink(name);
   ASSERT_FALSE(module.empty());
   const std::string dir = temp_dir(), out = dir + "/never.wav";
-  auto rec = start_soundcheck(
-      {"--json", "record", "-D", "pulse:" + name + ".monitor", "-d", "10s", out}, env());
+  auto rec = start_soundcheck({"--json", "record", "-D", "pulse:" + name + ".monitor", "-d", "10s",
+                               "--device-wait", "500ms", out},
+                              env());
   std::this_thread::sleep_for(1500ms);  // connected, and not a frame (the sink is suspended)
   auto u = pactl({"unload-module", module});
   ASSERT_EQ(u.status, 0) << u.err;
