@@ -329,10 +329,11 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
                                             : fmt::format("{} files from '{}'", r.files.size(),
                                                           r.files.front().path);
     fmt::print(
-        stderr, "soundcheck record: {:.2f} s ({} frames) to {}, {} {} {} Hz {} ch, {} xruns{}\n",
+        stderr, "soundcheck record: {:.2f} s ({} frames) to {}, {} {} {} Hz {} ch, {} xruns{}{}\n",
         r.rate ? static_cast<double>(r.frames) / r.rate : 0.0, r.frames, where,
         formats::info(r.format.container).name, formats::name(r.format.codec), r.rate, r.channels,
-        r.xruns, r.lost_frames ? fmt::format(", {} frames lost", r.lost_frames) : "");
+        r.xruns, r.lost_frames ? fmt::format(", {} frames lost", r.lost_frames) : "",
+        r.interruptions.empty() ? "" : fmt::format(", {} interruptions", r.interruptions.size()));
   }
   return 0;
 }
