@@ -13,19 +13,10 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "cli/session_shared.h"
+#include "core/audio/pulse/phone_stream.h"
 #include "core/common/names.h"
 #include "core/session/registry.h"
 #include "core/session/runtime_dir.h"
-
-// PhoneStream (branch wip-pulse): a media.role=phone playback stream of silence, so the audio
-// server and its other clients see a `session interrupt --reason call` as a call. Used at one
-// call site, start_phone_stream() below; until the header lands there is no stream.
-#if __has_include("core/audio/pulse/phone_stream.h")
-#include "core/audio/pulse/phone_stream.h"
-#define SOUNDCHECK_HAVE_PHONE_STREAM 1
-#endif
-
-namespace sc::audio::pulse {}  // namespace sc::audio::pulse
 
 namespace sc::cli {
 namespace {
@@ -33,26 +24,23 @@ namespace {
 using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
-// THE call site of PhoneStream::start (wip-pulse). Returns the stream, owned type-erased so
-// nothing else here names it, or null when there is none: no server reachable (said with
-// -v only), or a build without phone_stream.h.
-std::shared_ptr<void> start_phone_stream(uint64_t session_id, const GlobalOptions& g,
-                                         std::string_view cmd) {
-#ifdef SOUNDCHECK_HAVE_PHONE_STREAM
-  using namespace sc::audio;         // NOLINT: PhoneStream is in one of these two
-  using namespace sc::audio::pulse;  // NOLINT
-  auto stream = PhoneStream::start(session_id);
-  if (stream) return std::shared_ptr<void>(std::move(*stream));
+// The one call site of PhoneStream: a media.role=phone playback stream of silence tagged with
+// the session id, so the audio server and its other clients see `--reason call` as a call
+// (module-role-cork corks their playback). No server reachable: no stream, said with -v only.
+std::unique_ptr<audio::pulse::PhoneStream> start_phone_stream(uint64_t session_id,
+                                                              const GlobalOptions& g,
+                                                              std::string_view cmd) {
+  auto stream = audio::pulse::PhoneStream::start(session_id);
+  if (stream) {
+    if (g.verbose)
+      fmt::print(stderr, "soundcheck {}: playing '{}' (media.role=phone) on the audio server\n",
+                 cmd, audio::pulse::kPhoneStreamName);
+    return std::move(*stream);
+  }
   if (g.verbose)
     fmt::print(stderr, "soundcheck {}: no phone stream on the audio server: {}\n", cmd,
                stream.error().message);
   return nullptr;
-#else
-  if (g.verbose)
-    fmt::print(stderr, "soundcheck {}: no phone stream (session {}): this build has none\n", cmd,
-               session_id);
-  return nullptr;
-#endif
 }
 
 // What activate and interrupt hold.
@@ -79,8 +67,8 @@ std::string activation_text(const Hold& h, const session::SessionRef& ref) {
   const auto opts = option_names(p);
   std::string what = h.who.cause.empty() ? "session" : h.who.cause;
   std::string line = fmt::format(
-      "{} {} active (pid {}): {}, mode {}, {}, {}", what, ref.id, ref.pid, name(p.category),
-      name(p.mode), opts.empty() ? std::string("no options") : "options " + join_comma(opts),
+      "{} active (pid {}): {}, mode {}, {}, {}", what, ref.pid, name(p.category), name(p.mode),
+      opts.empty() ? std::string("no options") : "options " + join_comma(opts),
       is_mixable(p) ? "mixable" : "not mixable");
   if (h.who.priority != session::Priority::ordinary)
     line += fmt::format(", priority {}", session::name(h.who.priority));
@@ -140,7 +128,7 @@ int hold(const Hold& h, const GlobalOptions& g) {
     fmt::print("{}\n", activation_text(h, ref));
     std::fflush(stdout);
   }
-  std::shared_ptr<void> phone;
+  std::unique_ptr<audio::pulse::PhoneStream> phone;
   if (h.phone_stream) phone = start_phone_stream(ref.id, g, h.command);
 
   std::optional<Clock::time_point> deadline;

@@ -132,7 +132,7 @@ bool has_reason(NoteType t) {
 
 std::string note_text(const Notification& n) {
   std::string line =
-      fmt::format("{}  {:<9}  {}", local_time(n.at), session::name(n.type), who(n.session));
+      fmt::format("{}  {:<11}  {}", local_time(n.at), session::name(n.type), who(n.session));
   if (n.type == NoteType::activated)
     line += fmt::format(" ({}, {})", name(n.session.category), name(n.session.mode));
   if (has_reason(n.type)) line += fmt::format("  reason {}", session::reason_name(n));

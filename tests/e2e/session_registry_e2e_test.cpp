@@ -91,7 +91,7 @@ const json* find_pid(const json& list, int pid) {
 }
 
 // SESSION-MODEL.md seed scenario 2.
-TEST(SessionRegistry, CallRefusesPlayAndRecordWithPriUntilItEnds) {
+TEST(SessionCommands, CallRefusesPlayAndRecordWithPriUntilItEnds) {
   Registry reg;
   json on;
   auto call = start_active(reg, {"session", "interrupt", "--reason", "call", "--for", "3s"}, on);
@@ -126,7 +126,7 @@ TEST(SessionRegistry, CallRefusesPlayAndRecordWithPriUntilItEnds) {
   EXPECT_EQ(after.status, 0) << after.err;
 }
 
-TEST(SessionRegistry, MixableSessionInterruptsNobody) {
+TEST(SessionCommands, MixableSessionInterruptsNobody) {
   Registry reg;
   json on;
   auto holder = start_active(reg, {"session", "activate", "--category", "playAndRecord"}, on);
@@ -144,7 +144,7 @@ TEST(SessionRegistry, MixableSessionInterruptsNobody) {
   EXPECT_FALSE(contains(r.err, "interrupted")) << r.err;
 }
 
-TEST(SessionRegistry, SiriRefusesRecording) {
+TEST(SessionCommands, SiriRefusesRecording) {
   Registry reg;
   json on;
   auto siri = start_active(reg, {"session", "interrupt", "--reason", "siri"}, on);
@@ -160,7 +160,7 @@ TEST(SessionRegistry, SiriRefusesRecording) {
   EXPECT_EQ(siri->wait().status, 0);
 }
 
-TEST(SessionRegistry, KilledHolderLeavesNoEntry) {
+TEST(SessionCommands, KilledHolderLeavesNoEntry) {
   Registry reg;
   json on;
   auto holder = start_active(reg, {"session", "activate", "--category", "playAndRecord"}, on);
@@ -174,7 +174,7 @@ TEST(SessionRegistry, KilledHolderLeavesNoEntry) {
   EXPECT_EQ(again.status, 0) << again.err;
 }
 
-TEST(SessionRegistry, KilledCallEndsTheInterruption) {
+TEST(SessionCommands, KilledCallEndsTheInterruption) {
   Registry reg;
   json on;
   auto holder = start_active(reg, {"session", "activate", "--category", "playAndRecord"}, on);
@@ -189,7 +189,7 @@ TEST(SessionRegistry, KilledCallEndsTheInterruption) {
   EXPECT_EQ(holder->wait().status, 0);
 }
 
-TEST(SessionRegistry, ListShowsWhoIsInterrupted) {
+TEST(SessionCommands, ListShowsWhoIsInterrupted) {
   Registry reg;
   json on;
   auto holder = start_active(reg, {"session", "activate", "--category", "playAndRecord"}, on);
@@ -229,7 +229,7 @@ TEST(SessionRegistry, ListShowsWhoIsInterrupted) {
   EXPECT_EQ(soundcheck({"session", "list"}, reg.env()).out, "no sessions\n");
 }
 
-TEST(SessionRegistry, NoNotifyLeavesTheHolderInterrupted) {
+TEST(SessionCommands, NoNotifyLeavesTheHolderInterrupted) {
   Registry reg;
   json on;
   auto holder = start_active(reg, {"session", "activate", "--category", "playAndRecord"}, on);
@@ -248,7 +248,7 @@ TEST(SessionRegistry, NoNotifyLeavesTheHolderInterrupted) {
   EXPECT_EQ(holder->wait().status, 0);
 }
 
-TEST(SessionRegistry, ForeignRegistryIsRefused) {
+TEST(SessionCommands, ForeignRegistryIsRefused) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to give the directory to another user";
   Registry reg;
   ASSERT_EQ(mkdir(reg.dir.c_str(), 0700), 0);
@@ -273,7 +273,7 @@ TEST(SessionRegistry, ForeignRegistryIsRefused) {
   }
 }
 
-TEST(SessionRegistry, WatchPrintsBeganAndEndedAsJsonLines) {
+TEST(SessionCommands, WatchPrintsBeganAndEndedAsJsonLines) {
   Registry reg;
   auto watch = start_soundcheck({"--json", "session", "watch"}, reg.env());
   auto hello = watch->read_line(Stream::err);
@@ -318,14 +318,14 @@ TEST(SessionRegistry, WatchPrintsBeganAndEndedAsJsonLines) {
   for (const auto& line : lines_of(r.out)) parse_line(line);  // every line is JSON
 }
 
-TEST(SessionRegistry, WatchStopsAfterFor) {
+TEST(SessionCommands, WatchStopsAfterFor) {
   Registry reg;
   auto r = soundcheck({"session", "watch", "--for", "200ms"}, reg.env());
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
-TEST(SessionRegistry, ListVerboseNamesTheRegistryAndItsSource) {
+TEST(SessionCommands, ListVerboseNamesTheRegistryAndItsSource) {
   Registry reg;
   auto r = soundcheck({"session", "list", "-v"}, reg.env());
   EXPECT_EQ(r.status, 0) << r.err;
@@ -347,7 +347,7 @@ TEST(SessionRegistry, ListVerboseNamesTheRegistryAndItsSource) {
   EXPECT_TRUE(doc["sessions"].is_array());
 }
 
-TEST(SessionRegistry, UsageErrorsAre64WithAHint) {
+TEST(SessionCommands, UsageErrorsAre64WithAHint) {
   Registry reg;
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"session", "activate", "--for", "5x"},
