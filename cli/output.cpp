@@ -30,6 +30,12 @@ void print_json(const nlohmann::ordered_json& doc) {
   std::fflush(stdout);
 }
 
+void print_json_line(const nlohmann::ordered_json& doc) {
+  const std::string text = doc.dump() + "\n";
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
 // " (!rec 561145187 cannotStartRecording)", " (-50 badParam)": a session error's code, as
 // `session decode` takes it, unless the message names it already.
 std::string session_suffix(const Error& e) {

@@ -18,6 +18,9 @@ nlohmann::ordered_json error_json(const Error& e);
 // Writes a JSON document and a newline to stdout.
 void print_json(const nlohmann::ordered_json& doc);
 
+// Writes a JSON document on one line (JSON Lines, for streams) and flushes.
+void print_json_line(const nlohmann::ordered_json& doc);
+
 // Reports `e` for `command` ("session check"): "soundcheck session check: MESSAGE" and
 // "hint: HINT" on stderr; with --json also {"ok": false, "command", "error"} on stdout.
 // Returns the exit status.

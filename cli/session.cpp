@@ -88,8 +88,10 @@ void print_code_text(const SessionCodeInfo& c) {
 
 void setup_session(CLI::App& parent, SessionOptions& opts, const GlobalOptions& g,
                    std::function<int()>& action) {
-  auto* session =
-      parent.add_subcommand("session", "Audio sessions: check profiles, decode error codes");
+  auto* session = parent.add_subcommand(
+      "session",
+      "Audio sessions: check profiles, decode error codes, list, watch, hold and interrupt "
+      "sessions");
   session->require_subcommand(1);
 
   auto* check = session->add_subcommand("check", "Validate a profile and print it resolved");
@@ -104,6 +106,9 @@ void setup_session(CLI::App& parent, SessionOptions& opts, const GlobalOptions& 
       ->type_name("CODE");
   decode->add_flag("--list", opts.decode.list, "Explain every code");
   decode->callback([&] { action = [&] { return run_session_decode(opts.decode, g); }; });
+
+  setup_session_list(*session, opts, g, action);
+  setup_session_hold(*session, opts, g, action);
 }
 
 int run_session_check(const SessionCheckOptions& opts, const GlobalOptions& g) {

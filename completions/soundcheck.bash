@@ -42,7 +42,7 @@ _soundcheck() {
         case $w in
             --config | --profile | --category | --mode | --options | --preferred-rate | --io-buffer | --api | \
                 -o | --output | -f | --format | -e | --codec | -r | --rate | -c | --channels | \
-                -d | --duration | --split | -D | --device | --on-interrupt | --resume | --device-wait)
+                -d | --duration | --split | -D | --device | --on-interrupt | --resume | --device-wait | --for | --reason)
                 if [[ ${COMP_WORDS[i + 1]-} == "=" ]]; then
                     ((i += 1))
                 fi
@@ -57,7 +57,11 @@ _soundcheck() {
         case $cmd in
             "") [[ $w == record || $w == session || $w == route ]] && cmd=$w ;;
             "route") [[ $w == list ]] && cmd="route $w" ;;
-            "session") [[ $w == check || $w == decode ]] && cmd="session $w" ;;
+            "session")
+                case $w in
+                    check | decode | list | watch | activate | interrupt) cmd="session $w" ;;
+                esac
+                ;;
         esac
     done
 
@@ -151,6 +155,14 @@ _soundcheck() {
             COMPREPLY=($(compgen -W "default virtual virtual:speed=max" -- "$cur"))
             return 0
             ;;
+        --for)
+            COMPREPLY=($(compgen -W "0 500ms 5s 30s 1m" -- "$cur"))
+            return 0
+            ;;
+        --reason)
+            COMPREPLY=($(compgen -W "call siri alarm" -- "$cur"))
+            return 0
+            ;;
     esac
 
     [[ $cur == -* ]] || {
@@ -162,7 +174,7 @@ _soundcheck() {
                 COMPREPLY=($(compgen -f -- "$cur"))
                 ;;
             "route") COMPREPLY=($(compgen -W "list" -- "$cur")) ;;
-            "session") COMPREPLY=($(compgen -W "check decode" -- "$cur")) ;;
+            "session") COMPREPLY=($(compgen -W "check decode list watch activate interrupt" -- "$cur")) ;;
             "session decode") COMPREPLY=($(compgen -W "$_soundcheck_codes" -- "$cur")) ;;
         esac
         return 0
@@ -181,6 +193,10 @@ _soundcheck() {
         "session") opts="-h --help" ;;
         "session check") opts="--profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
         "session decode") opts="--list -h --help" ;;
+        "session list") opts="-h --help" ;;
+        "session watch") opts="--for -h --help" ;;
+        "session activate") opts="--profile --category --mode --options --preferred-rate --io-buffer --background --no-notify --for -h --help" ;;
+        "session interrupt") opts="--reason --for --no-notify -h --help" ;;
         *) opts="" ;;
     esac
     for o in $opts; do

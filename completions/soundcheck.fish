@@ -17,7 +17,7 @@ function __soundcheck_path
         switch $t
             case --config --profile --category --mode --options --preferred-rate --io-buffer --api \
                 -o --output -f --format -e --codec -r --rate -c --channels -d --duration --split \
-                -D --device --on-interrupt --resume --device-wait
+                -D --device --on-interrupt --resume --device-wait --for --reason
                 set skip 1
                 continue
             case '-*'
@@ -33,7 +33,7 @@ function __soundcheck_path
                     set path "route list"
                 end
             case session
-                if contains -- $t check decode
+                if contains -- $t check decode list watch activate interrupt
                     set path "session $t"
                 end
         end
@@ -86,7 +86,7 @@ end
 # soundcheck
 complete -c soundcheck -n '__soundcheck_is ""' -f -a record -d 'Record from a device into a file, or to stdout'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a route -d 'Audio routes: list devices'
-complete -c soundcheck -n '__soundcheck_is ""' -f -a session -d 'Audio sessions: check profiles, decode error codes'
+complete -c soundcheck -n '__soundcheck_is ""' -f -a session -d 'Audio sessions: check, decode, list, watch, activate, interrupt'
 complete -c soundcheck -n '__soundcheck_is ""' -l json -d 'Machine output: one JSON document on stdout'
 complete -c soundcheck -n '__soundcheck_is ""' -s q -l quiet -d 'No meter or progress'
 complete -c soundcheck -n '__soundcheck_is ""' -s v -l verbose -d 'More detail on stderr'
@@ -108,6 +108,10 @@ complete -c soundcheck -n '__soundcheck_is "route list"' -s h -l help -d 'Print 
 # soundcheck session
 complete -c soundcheck -n '__soundcheck_is session' -f -a check -d 'Validate a profile and print it resolved'
 complete -c soundcheck -n '__soundcheck_is session' -f -a decode -d 'Explain AVAudioSession error codes'
+complete -c soundcheck -n '__soundcheck_is session' -f -a list -d "The sessions of this user's registry"
+complete -c soundcheck -n '__soundcheck_is session' -f -a watch -d "Every notification of this user's sessions as it happens"
+complete -c soundcheck -n '__soundcheck_is session' -f -a activate -d 'Activate a session with a profile and hold it'
+complete -c soundcheck -n '__soundcheck_is session' -f -a interrupt -d 'A call, voice assistant or alarm that interrupts the others'
 complete -c soundcheck -n '__soundcheck_is session' -s h -l help -d 'Print help'
 
 # soundcheck session check
@@ -126,6 +130,35 @@ complete -c soundcheck -n '__soundcheck_is "session check"' -s h -l help -d 'Pri
 complete -c soundcheck -n '__soundcheck_is "session decode"' -f -a 'none badParam isBusy incompatibleCategory cannotInterruptOthers insufficientPriority cannotStartPlaying cannotStartRecording resourceNotAvailable expiredSession sessionNotActive mediaServicesFailed siriIsRecording missingEntitlement unspecified' -d 'Error code'
 complete -c soundcheck -n '__soundcheck_is "session decode"' -l list -d 'Explain every code'
 complete -c soundcheck -n '__soundcheck_is "session decode"' -s h -l help -d 'Print help'
+
+# soundcheck session list
+complete -c soundcheck -n '__soundcheck_is "session list"' -f
+complete -c soundcheck -n '__soundcheck_is "session list"' -s h -l help -d 'Print help'
+
+# soundcheck session watch
+complete -c soundcheck -n '__soundcheck_is "session watch"' -f
+complete -c soundcheck -n '__soundcheck_is "session watch"' -l for -x -a '5s 30s 1m 10m' -d 'Stop after this long'
+complete -c soundcheck -n '__soundcheck_is "session watch"' -s h -l help -d 'Print help'
+
+# soundcheck session activate
+complete -c soundcheck -n '__soundcheck_is "session activate"' -f
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l profile -x -a '(__soundcheck_profiles)' -d 'A named profile from the config file'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l category -x -a 'ambient soloAmbient playback record playAndRecord multiRoute' -d 'Session category'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l mode -x -a 'default voiceChat videoChat gameChat videoRecording measurement moviePlayback spokenAudio voicePrompt' -d 'Session mode'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l options -x -a '(__soundcheck_option_list)' -d 'Comma-separated category options'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l preferred-rate -x -a '44100 48000 88200 96000 44.1k 48k' -d 'Preferred sample rate in Hz'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l io-buffer -x -a '2ms 5ms 10ms 20ms' -d 'Preferred I/O buffer duration'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l background -d 'The process goes to the background once its session is active'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l no-notify -d 'Deactivate without notifyOthersOnDeactivation'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -l for -x -a '0 500ms 5s 30s 1m' -d 'Deactivate after this long'
+complete -c soundcheck -n '__soundcheck_is "session activate"' -s h -l help -d 'Print help'
+
+# soundcheck session interrupt
+complete -c soundcheck -n '__soundcheck_is "session interrupt"' -f
+complete -c soundcheck -n '__soundcheck_is "session interrupt"' -l reason -x -a 'call siri alarm' -d 'What interrupts'
+complete -c soundcheck -n '__soundcheck_is "session interrupt"' -l for -x -a '500ms 5s 30s 1m' -d 'Deactivate after this long'
+complete -c soundcheck -n '__soundcheck_is "session interrupt"' -l no-notify -d 'Deactivate without notifyOthersOnDeactivation'
+complete -c soundcheck -n '__soundcheck_is "session interrupt"' -s h -l help -d 'Print help'
 
 # soundcheck record
 complete -c soundcheck -n '__soundcheck_is "record"' -s o -l output -r -F -d 'Output file'

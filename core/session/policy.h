@@ -24,10 +24,10 @@ struct SessionState {
   bool records = false;     // its command records (record; later route test)
   bool background = false;  // declared --background and activated once since (rule 3)
   Priority priority = Priority::ordinary;
-  bool notify = true;  // deactivates with notifyOthersOnDeactivation (rule 6)
-  bool active = false;  // false: interrupted, waiting for `ended` or resuming
-  uint64_t interrupted_by = 0;         // while interrupted: the interrupter (0: none left)
-  std::vector<uint64_t> ducked_by;     // the active duckers that ducked it
+  bool notify = true;               // deactivates with notifyOthersOnDeactivation (rule 6)
+  bool active = false;              // false: interrupted, waiting for `ended` or resuming
+  uint64_t interrupted_by = 0;      // while interrupted: the interrupter (0: none left)
+  std::vector<uint64_t> ducked_by;  // the active duckers that ducked it
 };
 
 // An activation: a new session, or one that activates again (a resume, rule 7).
@@ -44,7 +44,10 @@ struct ActivationDecision {
   // Set when refused: cannotInterruptOthers (rule 3), insufficientPriority or
   // siriIsRecording (rule 5). Nobody is interrupted or ducked then.
   std::optional<SessionCode> refused;
-  std::string why;                  // the reason in words, for the error message
+  std::string why;  // the reason in words, for the error message
+  // Refused by rule 5: the session that holds the audio (the registry names its command and
+  // pid); 0 when it is the server's call or the refusal is rule 3's.
+  uint64_t holder = 0;
   std::vector<uint64_t> interrupt;  // active sessions that get `began` (rules 2, 5)
   std::vector<uint64_t> duck;       // active sessions that get `duck` (rule 4)
 };
@@ -59,8 +62,8 @@ struct DepartureDecision {
     uint64_t id = 0;
     bool should_resume = false;
   };
-  std::vector<Ended> ended;       // sessions it interrupted: `ended` (rule 6)
-  std::vector<uint64_t> unduck;   // sessions it ducked and no other active ducker still ducks
+  std::vector<Ended> ended;      // sessions it interrupted: `ended` (rule 6)
+  std::vector<uint64_t> unduck;  // sessions it ducked and no other active ducker still ducks
 };
 
 // Rule 6 and the end of rule 4 when session `leaving` deactivates (or is found dead): whom

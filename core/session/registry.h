@@ -13,7 +13,12 @@
 //  - A participant interrupted or ducked by another watches that one's pid through a pidfd
 //    (opened while its lease is held, so it is the same process): when it dies, the
 //    participant reaps it at once, so an interrupter killed by SIGKILL ends its interruption
-//    and a ducker killed so unducks. Nothing polls.
+//    and a ducker killed so unducks. A watcher watches every session it hears activate the
+//    same way, so `session watch` reports a death (deactivated, cause "died") at once.
+//    Nothing polls.
+//  - Ids are random, 53 bits (exact in JSON readers that use doubles), never 0; the lease is
+//    created unnamed, locked, then linked under its name, so its id is unique and nobody sees
+//    it unlocked. Files of participants killed before they entered sessions.json are swept.
 #pragma once
 
 #include <sys/types.h>
@@ -57,7 +62,9 @@ struct Identity {
 
 // One process's membership of the registry. Threads: every method may be called from any one
 // thread at a time (the owner's); notifications are delivered on the participant's own
-// listener thread, in the order they arrive.
+// listener thread, in the order they arrive. fork(): a Participant belongs to the process
+// that joined; a child must not use it (it has no listener), and while the child keeps the
+// inherited lease descriptor open the participant counts as alive.
 class Participant {
  public:
   using Handler = std::function<void(const Notification&)>;
@@ -67,7 +74,7 @@ class Participant {
   // every notification of every session, and activated/deactivated). Not yet a session:
   // activate() enters it. Errors: Exit::unavailable naming the path that failed.
   static Result<std::unique_ptr<Participant>> join(RuntimeDir dir, Identity who, Handler on_note,
-                                                  bool watcher = false);
+                                                   bool watcher = false);
 
   // Activates (rules 2-5), or activates again after an interruption (rule 7; rule 3 applies
   // once the first activation succeeded and the profile has `background`). `server_call`:

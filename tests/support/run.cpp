@@ -94,11 +94,11 @@ Process::Process(const std::string& program, const std::vector<std::string>& arg
   posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);
   close(err_pipe[1]);
-  out_fd_ = out_pipe[0];
-  err_fd_ = err_pipe[0];
+  fds_[0] = out_pipe[0];
+  fds_[1] = err_pipe[0];
   if (rc != 0) {
-    close(out_fd_);
-    close(err_fd_);
+    close(fds_[0]);
+    close(fds_[1]);
     throw std::runtime_error("cannot run " + program + ": " + std::strerror(rc));
   }
   pid_ = pid;
@@ -113,31 +113,51 @@ Process::~Process() {
 
 void Process::signal(int sig) const { ::kill(pid_, sig); }
 
+bool Process::pump(int timeout_ms) {
+  pollfd fds[2] = {{fds_[0], POLLIN, 0}, {fds_[1], POLLIN, 0}};
+  if (fds_[0] < 0 && fds_[1] < 0) return false;
+  int rc = poll(fds, 2, timeout_ms);
+  if (rc < 0) return errno == EINTR;
+  char buf[65536];
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    ssize_t n = read(fds[i].fd, buf, sizeof buf);
+    if (n > 0) {
+      text_[i].append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      close(fds_[i]);
+      fds_[i] = -1;
+    }
+  }
+  return fds_[0] >= 0 || fds_[1] >= 0;
+}
+
+std::optional<std::string> Process::read_line(Stream s, std::chrono::milliseconds timeout) {
+  const int i = s == Stream::out ? 0 : 1;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto nl = text_[i].find('\n', line_pos_[i]);
+    if (nl != std::string::npos) {
+      std::string line = text_[i].substr(line_pos_[i], nl - line_pos_[i]);
+      line_pos_[i] = nl + 1;
+      return line;
+    }
+    if (fds_[i] < 0) return std::nullopt;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pump(static_cast<int>(left.count()));
+  }
+}
+
 RunResult Process::wait() {
   RunResult result;
   if (waited_) return result;
   waited_ = true;
-  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
-  int open_fds = 2;
-  char buf[65536];
-  while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        sinks[i]->append(buf, static_cast<size_t>(n));
-      } else {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
+  while (pump(-1)) {
   }
+  result.out = text_[0];
+  result.err = text_[1];
   int wstatus = 0;
   waitpid(pid_, &wstatus, 0);
   result.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);

@@ -1,8 +1,10 @@
 // Runs the built soundcheck binary the way a user's shell would, capturing both streams.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,11 +26,26 @@ class Process {
   Process& operator=(const Process&) = delete;
   int pid() const { return pid_; }
   void signal(int sig) const;
+  // Waits for the process to end; its whole stdout and stderr, lines read_line() returned
+  // included.
   RunResult wait();
 
+  enum class Stream { out, err };
+  // The next line (without its newline) the process writes on `s`, waiting up to `timeout`
+  // for it; nullopt when the stream ends or the time runs out first. Both streams are read
+  // meanwhile, so a process that writes much on the other one is never blocked.
+  std::optional<std::string> read_line(
+      Stream s, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
  private:
+  // Reads what is available on the open streams, waiting up to `timeout_ms` (-1: until
+  // something comes or both end). False when both have ended.
+  bool pump(int timeout_ms);
+
   int pid_ = -1;
-  int out_fd_ = -1, err_fd_ = -1;
+  int fds_[2] = {-1, -1};  // stdout, stderr; -1 once ended
+  std::string text_[2];    // everything read from each
+  size_t line_pos_[2] = {0, 0};
   bool waited_ = false;
 };
 

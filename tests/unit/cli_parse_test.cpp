@@ -51,6 +51,102 @@ TEST(CliParse, DecodeTakesCodesInOrder) {
             (std::vector<std::string>{"560557684", "0x21707269", "!rec", "-50"}));
 }
 
+TEST(CliParse, SessionActivateBindsProfileFlagsAndFor) {
+  auto p = parse({"session", "activate", "--category", "playAndRecord", "--options",
+                  "mixWithOthers", "--background", "--no-notify", "--for", "1m30s"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+  EXPECT_EQ(p.outcome.command, "session activate");
+  const auto& a = p.cli->session.activate;
+  EXPECT_EQ(a.profile.flags.category, "playAndRecord");
+  EXPECT_EQ(a.profile.flags.options, "mixWithOthers");
+  EXPECT_TRUE(a.profile.background);
+  EXPECT_TRUE(a.profile.no_notify);
+  EXPECT_EQ(a.for_, "1m30s");
+}
+
+TEST(CliParse, SessionActivateHoldsUntilASignalByDefault) {
+  auto p = parse({"session", "activate"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+  EXPECT_EQ(p.cli->session.activate.for_, "");
+  EXPECT_FALSE(p.cli->session.activate.profile.flags.category);
+}
+
+TEST(CliParse, SessionInterruptDefaultsToACall) {
+  auto p = parse({"session", "interrupt"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+  const auto& i = p.cli->session.interrupt;
+  EXPECT_EQ(i.reason, "call");
+  EXPECT_EQ(i.for_, "");
+  EXPECT_FALSE(i.no_notify);
+}
+
+TEST(CliParse, SessionInterruptBindsReasonForAndNoNotify) {
+  for (const char* reason : {"call", "siri", "alarm"}) {
+    SCOPED_TRACE(reason);
+    auto p =
+        parse({"--json", "session", "interrupt", "--reason", reason, "--for", "5s", "--no-notify"});
+    ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+    const auto& i = p.cli->session.interrupt;
+    EXPECT_EQ(i.reason, reason);
+    EXPECT_EQ(i.for_, "5s");
+    EXPECT_TRUE(i.no_notify);
+    EXPECT_TRUE(p.cli->global.json);
+  }
+}
+
+TEST(CliParse, SessionWatchAndList) {
+  auto w = parse({"session", "watch", "--for", "10s", "--json"});
+  ASSERT_TRUE(w.outcome.run) << w.outcome.message;
+  EXPECT_EQ(w.cli->session.watch.for_, "10s");
+  EXPECT_TRUE(w.cli->global.json);
+  auto l = parse({"session", "list", "-v"});
+  ASSERT_TRUE(l.outcome.run) << l.outcome.message;
+  EXPECT_EQ(l.outcome.command, "session list");
+  EXPECT_TRUE(l.cli->global.verbose);
+}
+
+TEST(CliParse, SessionRegistryCommandsRejectWhatTheyDoNotTake) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message, hint, command;
+  };
+  for (const auto& c : std::vector<Case>{{{"session", "interrupt", "--reason", "meeting"},
+                                          "--reason",
+                                          "session interrupt --help",
+                                          "session interrupt"},
+                                         {{"session", "interrupt", "--category", "record"},
+                                          "unknown option '--category'",
+                                          "session interrupt --help",
+                                          "session interrupt"},
+                                         {{"session", "list", "extra"},
+                                          "unexpected argument 'extra'",
+                                          "session list --help",
+                                          "session list"},
+                                         {{"session", "watch", "--forr", "1s"},
+                                          "unknown option '--forr'",
+                                          "did you mean --for?",
+                                          "session watch"},
+                                         {{"session", "activate", "--for"},
+                                          "--for",
+                                          "session activate --help",
+                                          "session activate"},
+                                         {{"session", "activte"},
+                                          "unknown command 'activte'",
+                                          "did you mean activate?",
+                                          "session"}}) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    SCOPED_TRACE(joined);
+    auto p = parse(c.args);
+    EXPECT_FALSE(p.outcome.run);
+    EXPECT_EQ(p.outcome.exit, 64);
+    EXPECT_NE(p.outcome.message.find(c.message), std::string::npos) << p.outcome.message;
+    EXPECT_EQ(p.outcome.message.find('\n'), std::string::npos);
+    EXPECT_NE(p.outcome.hint.find(c.hint), std::string::npos) << p.outcome.hint;
+    EXPECT_EQ(p.outcome.command, c.command);
+  }
+}
+
 TEST(CliParse, UsageErrorsAreOneLineWithAHint) {
   struct Case {
     std::vector<std::string> args;

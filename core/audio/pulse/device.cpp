@@ -308,12 +308,17 @@ void PulseCaptureStream::emit(const float* frames, size_t count) noexcept {
   frames_.fetch_add(count, std::memory_order_relaxed);
 }
 
-// The source, the stream or the server went away: no frames follow.
+// The source, the stream or the server went away: no frames follow. The server itself is lost
+// when the context has failed (or was terminated) by now: libpulse sets the context's state
+// before it fails its streams, so this holds whether the context's callback or the stream's
+// comes first. A source unloaded, or the stream killed, leaves the context ready.
 void PulseCaptureStream::end() noexcept {
   gone_.store(true);
   if (running_ && !ended_sent_) {
     ended_sent_ = true;
-    sink_.on_event(DeviceEvent{DeviceEvent::Kind::ended, clock()});
+    DeviceEvent e{DeviceEvent::Kind::ended, clock()};
+    e.server_lost = !context_->good();
+    sink_.on_event(e);
   }
   context_->signal();
 }

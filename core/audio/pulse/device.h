@@ -34,7 +34,8 @@ const std::vector<unsigned>& pulse_stream_rates();
 // fragment_frames() (device.h): what the server holds when the source goes away, or it kills the
 // stream, is lost with it. The stream is named "soundcheck" and does not follow the source
 // elsewhere (PA_STREAM_DONT_MOVE): when the source goes away, or the server does,
-// finished() turns true, an `ended` event is sent and no frames follow. A hole (audio the
+// finished() turns true, an `ended` event is sent (with server_lost set when it was the
+// server: the connection failed) and no frames follow. A hole (audio the
 // server lost) is an xrun event with its length; an overflow is an xrun event. Failures are
 // session_error(SessionCode::cannotStartRecording, "cannot start recording from 'NAME'
 // (pulse): CAUSE", hint).

@@ -1,0 +1,31 @@
+#include "core/session/inbox.h"
+
+#include <utility>
+
+namespace sc::session {
+
+void Inbox::push(Notification n) {
+  std::function<void()> waker;
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(n));
+    waker = waker_;
+  }
+  cv_.notify_one();
+  if (waker) waker();
+}
+
+std::optional<Notification> Inbox::pop(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_for(lock, timeout, [this] { return !queue_.empty(); })) return std::nullopt;
+  Notification n = std::move(queue_.front());
+  queue_.pop_front();
+  return n;
+}
+
+void Inbox::set_waker(std::function<void()> waker) {
+  std::lock_guard lock(mu_);
+  waker_ = std::move(waker);
+}
+
+}  // namespace sc::session
