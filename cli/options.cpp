@@ -87,6 +87,8 @@ void add_profile_options(CLI::App& sub, ProfileRequest& request) {
          "Comma-separated category options (mixWithOthers, duckOthers, allowBluetooth, "
          "defaultToSpeaker, ...)")
       ->type_name("LIST")
+      // One value per occurrence: `--options mixWithOthers take.wav` leaves the file alone.
+      ->allow_extra_args(false)
       ->group(group);
   text("--preferred-rate", request.flags.preferred_rate, "HZ",
        "Preferred sample rate (48000, 44.1k)");

@@ -24,8 +24,10 @@ namespace {
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 
+// The document a command printed (record's is indented), or the last of its JSON lines.
 json last_json(const RunResult& r) {
   const std::string& out = r.out;
+  if (auto whole = json::parse(out, nullptr, false); !whole.is_discarded()) return whole;
   size_t end = out.find_last_not_of('\n');
   if (end == std::string::npos) return json();
   size_t start = out.rfind('\n', end);
@@ -112,7 +114,7 @@ TEST(RecordSession, BackgroundRecorderCannotResumeUnlessMixable) {
   }
   {
     auto rec = start_recorder(
-        {"--background", "--category", "playAndRecord", "--options", "mixWithOthers"},
+        {"--background", "--category", "playAndRecord", "--options=mixWithOthers"},
         dir + "/mix.wav", "3s");
     wait_for_sessions(1);
     std::this_thread::sleep_for(500ms);
@@ -166,18 +168,31 @@ TEST(RecordSession, SiriRefusesRecording) {
   EXPECT_EQ(siri->wait().status, 0);
 }
 
-// Two recorders started at the same instant: exactly one interrupts the other, and both end
-// with their files whole.
+// Two recorders started at the same instant: exactly one interrupts the other. The registry
+// shows one active and one interrupted; when the winner stops, the other resumes, and both
+// files are whole.
 TEST(RecordSession, TwoRecordersAtOnceExactlyOneInterruptsTheOther) {
   const std::string dir = temp_dir();
-  auto a = start_recorder({}, dir + "/a.wav", "2s");
-  auto b = start_recorder({}, dir + "/b.wav", "2s");
-  auto ra = a->wait(), rb = b->wait();
-  EXPECT_EQ(ra.status, 0) << ra.err;
-  EXPECT_EQ(rb.status, 0) << rb.err;
-  const auto ia = last_json(ra)["interruptions"].size();
-  const auto ib = last_json(rb)["interruptions"].size();
-  EXPECT_EQ(ia + ib, 1u) << ra.out << "\n" << rb.out;
+  auto a = start_recorder({}, dir + "/a.wav", "4s");
+  auto b = start_recorder({}, dir + "/b.wav", "4s");
+  wait_for_sessions(2);
+  std::this_thread::sleep_for(500ms);
+  auto list = json::parse(soundcheck({"--json", "session", "list"}).out, nullptr, false);
+  ASSERT_EQ(list["sessions"].size(), 2u) << list.dump();
+  int active = 0, winner = 0;
+  for (const auto& s : list["sessions"])
+    if (s["state"] == "active") ++active, winner = s["pid"].get<int>();
+  EXPECT_EQ(active, 1) << list.dump();
+  Process& first = winner == a->pid() ? *a : *b;
+  Process& second = winner == a->pid() ? *b : *a;
+  first.signal(SIGINT);
+  auto r1 = first.wait(), r2 = second.wait();
+  EXPECT_EQ(r1.status, 0) << r1.err;
+  EXPECT_EQ(r2.status, 0) << r2.err;
+  EXPECT_EQ(last_json(r1)["interruptions"].size(), 0u) << r1.out;
+  const auto j2 = last_json(r2);
+  ASSERT_EQ(j2["interruptions"].size(), 1u) << r2.out;
+  EXPECT_EQ(j2["interruptions"][0]["outcome"], "resumed");
   EXPECT_TRUE(read_audio(dir + "/a.wav").ok);
   EXPECT_TRUE(read_audio(dir + "/b.wav").ok);
 }

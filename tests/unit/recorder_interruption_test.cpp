@@ -132,6 +132,8 @@ struct EndRow {
   bool keeps_code;       // the 75 carries !int
 };
 
+void PrintTo(const EndRow& row, std::ostream* os) { *os << row.name; }
+
 class RecorderInterruptionEnds : public ::testing::TestWithParam<EndRow> {};
 
 TEST_P(RecorderInterruptionEnds, AsTheKnobsSay) {
@@ -183,7 +185,7 @@ INSTANTIATE_TEST_SUITE_P(
                "refused", true},
         EndRow{"retry", OnInterrupt::pause, ResumePolicy::automatic, true, 1, true, false,
                "resumed", false}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& row) { return std::string(row.param.name); });
 
 TEST(RecorderInterruption, RetryGivesUpAtTheDuration) {
   test::TempDir dir;
