@@ -13,6 +13,7 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "cli/session_shared.h"
+#include "core/audio/pulse/calls.h"
 #include "core/audio/pulse/phone_stream.h"
 #include "core/common/names.h"
 #include "core/session/registry.h"
@@ -80,8 +81,13 @@ std::string activation_text(const Hold& h, const session::SessionRef& ref) {
 // A notification received while holding: said on stderr (unless -q); after an interruption
 // that ended with shouldResume, activates again (rule 7), and says how that went.
 void on_note(const Hold& h, const GlobalOptions& g, session::Participant& p,
-             const session::Notification& n) {
+             const session::Notification& n, bool server_call) {
   if (!g.quiet) fmt::print(stderr, "soundcheck {}: {}\n", h.command, note_for_holder(n));
+  if (!n.by && (n.type == session::NoteType::began || n.type == session::NoteType::ended)) {
+    // The audio server's own call (watch_server_calls): the registry shows it, nothing more.
+    p.set_interrupted(n.type == session::NoteType::began);
+    return;
+  }
   if (n.type != session::NoteType::ended || p.active()) return;
   if (!n.should_resume) {
     if (!g.quiet)
@@ -91,7 +97,7 @@ void on_note(const Hold& h, const GlobalOptions& g, session::Participant& p,
                  h.command);
     return;
   }
-  auto st = p.activate();
+  auto st = p.activate(server_call);
   if (st) {
     if (!g.quiet) fmt::print(stderr, "soundcheck {}: active again (resumed)\n", h.command);
     return;
@@ -114,7 +120,27 @@ int hold(const Hold& h, const GlobalOptions& g) {
   if (!joined) return report_error(g, h.command, joined.error());
   session::Participant& p = **joined;
 
-  if (auto st = p.activate(); !st) return report_error(g, h.command, st.error());
+  // The audio server's calls (media.role=phone streams of any application): the activation
+  // asks before it decides (rule 5), and an ordinary session hears of one that starts or ends
+  // while it holds. No server: no calls.
+  std::unique_ptr<audio::pulse::CallWatcher> calls;
+  if (h.who.priority == session::Priority::ordinary) {
+    auto handler = (*waiter)->handler();
+    auto ref = p.ref();
+    auto watched =
+        audio::pulse::CallWatcher::start([handler, ref](const audio::pulse::CallState& c) {
+          session::Notification n;
+          n.type = c.active ? session::NoteType::began : session::NoteType::ended;
+          n.session = ref;
+          n.cause = c.active ? c.who : "the call on the audio server";
+          n.should_resume = true;
+          n.at = std::chrono::system_clock::now();
+          handler(n);
+        });
+    if (watched) calls = std::move(*watched);
+  }
+  const bool server_call = calls && calls->state().active;
+  if (auto st = p.activate(server_call); !st) return report_error(g, h.command, st.error());
   const auto activated_at = std::chrono::system_clock::now();
   const auto ref = p.ref();
   if (g.json) {
@@ -136,10 +162,11 @@ int hold(const Hold& h, const GlobalOptions& g) {
   for (;;) {
     auto ev = (*waiter)->wait(deadline);
     if (ev.kind != Waiter::Event::Kind::note) break;  // a signal or the end of --for
-    on_note(h, g, p, *ev.note);
+    on_note(h, g, p, *ev.note, calls && calls->state().active);
   }
 
   phone.reset();  // the server's call ends first, so nobody resumes into it
+  calls.reset();
   p.deactivate();
   const auto deactivated_at = std::chrono::system_clock::now();
   const bool notify = h.who.profile.notify_others_on_deactivation;

@@ -25,7 +25,7 @@ class RecordSession final : public SessionLink {
   // and activates. Errors: the registry's (69), a refused activation (69 with its code: !pri
   // while a call holds the audio, siri, ...). `inbox` must outlive the session.
   static Result<std::unique_ptr<RecordSession>> start(const Profile& profile,
-                                                       session::Inbox& inbox);
+                                                      session::Inbox& inbox);
   ~RecordSession() override;
 
   // Activates again (rule 7), asking the server whether a call holds the audio.
