@@ -57,8 +57,10 @@ sessions_activation() {
   say "   (separate processes, each waits for SIGTERM), then $runs activations of a 17th session of the same profile"
   say "   in bench/session_latency (joined once; each run times Participant::activate(), then deactivate(), 10 ms apart)"
   for ((i = 1; i <= SESSIONS_HOLDERS; i++)); do
-    sc_rt --json session activate --category playback --options mixWithOthers \
-      >"$work/holder-$i.out" 2>"$work/holder-$i.err" &
+    # The binary itself in the background (not sc_rt, a function: $! would be a subshell that
+    # SIGTERM ends without its child).
+    SOUNDCHECK_RUNTIME_DIR=$SESSIONS_RT "$SC" --json session activate --category playback \
+      --options mixWithOthers >"$work/holder-$i.out" 2>"$work/holder-$i.err" &
     SESSIONS_PIDS+=($!)
   done
   local up=0 tries
@@ -126,7 +128,7 @@ sessions_interrupts() {
   local label=$1 dev=$2 k=$3 out="$work/sessions-$1.wav" js="$work/sessions-$1.json" err="$work/sessions-$1.err"
   NOTIFY=() RESUME=() RESUMED=0 I_WHY="" FRAG=""
   rm -f "$out"
-  sc_rt --json record -D "$dev" -d 60s "$out" >"$js" 2>"$err" &
+  SOUNDCHECK_RUNTIME_DIR=$SESSIONS_RT "$SC" --json record -D "$dev" -d 60s "$out" >"$js" 2>"$err" &
   local rec=$! tries
   SESSIONS_PIDS+=("$rec")
   # Until the recorder's session is active (it activates before the device opens).
@@ -144,7 +146,7 @@ sessions_interrupts() {
     sleep "$SESSIONS_GAP_S"
   done
   sleep 0.3
-  kill -INT "$rec" 2>/dev/null || true
+  kill -INT "$rec" 2>/dev/null || true  # soundcheck handles SIGINT, though bash starts it ignored
   local rc=0
   wait "$rec" || rc=$?
   SESSIONS_PIDS=()
@@ -167,7 +169,8 @@ sessions_interrupts() {
     if [[ $r == null ]]; then RESUME+=("$SESSIONS_NONE"); else RESUME+=("$r"); fi
     [[ $o == resumed ]] && RESUMED=$((RESUMED + 1))
   done < <(jq -r '.interruptions[] | "\(.notify_latency_ms) \(.resume_latency_ms) \(.outcome)"' "$js")
-  say "   $i interruptions in the summary, $RESUMED resumed; stream: $(jq -r .stream.client "$js"), fragment $FRAG"
+  say "   $i interruptions in the summary, $RESUMED resumed; stopped by $(jq -r .stopped_by "$js");" \
+    "stream: $(jq -r .stream.client "$js"), fragment $FRAG"
   ((i > 0)) || { I_WHY="the recorder's summary has no interruption"; return 1; }
 }
 
