@@ -84,3 +84,13 @@ peak() { sox "$1" -n stat 2>&1 | awk '/^Maximum amplitude/ { print $3 }'; }
 
 # Result lines for the summary: result STATUS TEXT (STATUS is PASS, FAIL or NOT-RUN).
 result() { results+=("$(printf '%-7s %s' "$1" "$2")"); }
+
+# percentile P VALUES...: the P-th percentile by nearest rank (the smallest value with at least
+# P% of them at or below it); fails when there are none.
+percentile() {
+  local p=$1
+  shift
+  (($# > 0)) || return 1
+  printf '%s\n' "$@" | sort -g |
+    awk -v p="$p" '{ a[NR] = $1 } END { r = p / 100 * NR; i = int(r); if (i < r) i++; if (i < 1) i = 1; printf "%.6g", a[i] }'
+}

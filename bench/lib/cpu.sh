@@ -36,13 +36,16 @@ cpu_build_rusage() {
 }
 
 # One player for the whole benchmark: a 30 s tone played into the sink again and again, so that
-# the monitor carries a signal, not zeros.
+# the monitor carries a signal, not zeros. cpu_player_start [PAPLAY_OPTION...] (bench/run
+# sessions asks for a low latency).
+# shellcheck disable=SC2120
 cpu_player_start() {
+  local opts=("$@")
   sox -q -n -r "$RATE" -c 2 -b 16 "$work/tone.wav" synth 30 sine 440 vol 0.5
   (
     trap 'kill "$c" 2>/dev/null; exit 0' TERM
     while :; do
-      paplay -d "$PULSE_SINK" "$work/tone.wav" >/dev/null 2>&1 &
+      paplay "${opts[@]}" -d "$PULSE_SINK" "$work/tone.wav" >/dev/null 2>&1 &
       c=$!
       wait "$c" || sleep 0.2
     done
@@ -51,7 +54,7 @@ cpu_player_start() {
   sleep 1
   local state
   state=$(pactl list short sinks 2>/dev/null | awk -v s="$PULSE_SINK" '$2 == s { print $NF }')
-  say "tone player: paplay -d $PULSE_SINK (pid $PLAYER), sink state ${state:-unknown}"
+  say "tone player: paplay${opts[*]:+ ${opts[*]}} -d $PULSE_SINK (pid $PLAYER), sink state ${state:-unknown}"
   [[ $state == RUNNING ]] || note "the sink is not RUNNING: the recordings may be silent"
 }
 cpu_player_stop() {
@@ -137,6 +140,7 @@ bench_cpu() {
     result NOT-RUN "cpu: bench/rusage.cpp did not compile"
     return 1
   fi
+  # shellcheck disable=SC2119
   cpu_player_start
   say ""
   cpu_row run tool audio_s cpu_s cpu_s/min rss_MiB peak note

@@ -65,6 +65,9 @@ Status Recording::take_notifications(std::chrono::milliseconds timeout) {
 
 Status Recording::on_began(const session::Notification& n) {
   if (interrupted_) return ok_status();  // one interruption at a time (session_link merges)
+  // A resume whose first frames never came before this interruption has no resume latency;
+  // its timer must not run on into this one's.
+  resume_timer_.reset();
   Interruption i;
   i.began_s = now_s();
   i.reason = session::name(static_cast<session::InterruptionReason>(n.reason));

@@ -29,6 +29,10 @@ constexpr auto kProgressEvery = 100ms;
 // second this thread cost 1.4 ms of CPU per second of audio (bench/run cpu).
 constexpr auto kWaitWithMeter = 100ms;
 constexpr auto kWaitPolled = kCheckpointEvery;
+// After a resume, until the first frames come: resume_latency_ms is timed when this thread
+// sees them, so it looks this often (for one fragment or so, once per interruption), not at
+// the next checkpoint, which would time its own polling.
+constexpr auto kWaitResuming = 2ms;
 
 // Frames of a chunk that start before `limit` on the session clock. A stream's `at` is its
 // first frame's time floored to the nanosecond, so it may be up to 1 ns early: a frame whose
@@ -381,7 +385,7 @@ RecordOutcome Recording::run() {
   while (true) {
     Status step = ok_status();
     if (stream_) {
-      step = wait_and_process(wait);
+      step = wait_and_process(resume_timer_ ? kWaitResuming : wait);
     } else {
       // No stream (interrupted, or the device is away): the inbox is what wakes us; a lost
       // device is tried again a few times a second.
