@@ -280,12 +280,14 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
   auto device = audio::open_device(spec, audio::Direction::input);
   if (!device) return fail(device.error());
 
+  // Before the session: its connection to the audio server maps libpulse's shared-memory pool,
+  // which a file size limit (ulimit -f) must answer with an error, not SIGXFSZ.
+  install_signal_handlers();
   // The session: activated before the device starts, as an app activates before it records.
   session::Inbox inbox;
   auto session = record::RecordSession::start(*profile, inbox);
   if (!session) return fail(session.error());
 
-  install_signal_handlers();
   record::Controls controls;
   controls.inbox = &inbox;
   controls.link = session->get();
