@@ -25,7 +25,7 @@ class RecordSession final : public SessionLink {
   // and activates. Errors: the registry's (69), a refused activation (69 with its code: !pri
   // while a call holds the audio, siri, ...). `inbox` must outlive the session.
   static Result<std::unique_ptr<RecordSession>> start(const Profile& profile,
-                                                       session::Inbox& inbox);
+                                                      session::Inbox& inbox);
   ~RecordSession() override;
 
   // Activates again (rule 7), asking the server whether a call holds the audio.
@@ -38,10 +38,14 @@ class RecordSession final : public SessionLink {
   void on_registry(const session::Notification& n);
   // libpulse's loop thread.
   void on_call(const audio::pulse::CallState& c);
+  // A call began or ended (mu_ held).
+  void apply_call(const audio::pulse::CallState& c);
+  // After mediaServicesWereReset (the recorder's thread): a new watcher on the new server.
+  void watch_calls_again();
   bool server_call() const;
 
   session::Inbox& inbox_;
-  std::unique_ptr<audio::pulse::CallWatcher> calls_;
+  std::unique_ptr<audio::pulse::CallWatcher> calls_;  // the recorder's thread, after start()
   std::unique_ptr<session::Participant> participant_;
   // One interruption for the recorder while either the registry or the server interrupts.
   std::mutex mu_;
