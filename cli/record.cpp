@@ -82,24 +82,26 @@ nlohmann::ordered_json report_json(const record::RecordReport& r, const audio::D
                      {"finalized", f.finalized}});
   json interruptions = json::array();
   for (const auto& i : r.interruptions)
-    interruptions.push_back({{"began_s", i.began_s},
-                             {"ended_s", i.ended_s ? json(*i.ended_s) : json(nullptr)},
-                             {"reason", i.reason},
-                             {"cause", i.cause},
-                             {"by_pid", i.by_pid ? json(*i.by_pid) : json(nullptr)},
-                             {"should_resume", i.should_resume},
-                             {"resumed", i.resumed},
-                             {"outcome", i.outcome},
-                             {"code", i.code.empty() ? json(nullptr) : json(i.code)},
-                             {"retries", i.retries},
-                             {"notify_latency_ms", i.notify_latency_ms ? json(*i.notify_latency_ms) : json(nullptr)},
-                             {"resume_latency_ms", i.resume_latency_ms ? json(*i.resume_latency_ms) : json(nullptr)}});
+    interruptions.push_back(
+        {{"began_s", i.began_s},
+         {"ended_s", i.ended_s ? json(*i.ended_s) : json(nullptr)},
+         {"reason", i.reason},
+         {"cause", i.cause},
+         {"by_pid", i.by_pid ? json(*i.by_pid) : json(nullptr)},
+         {"should_resume", i.should_resume},
+         {"resumed", i.resumed},
+         {"outcome", i.outcome},
+         {"code", i.code.empty() ? json(nullptr) : json(i.code)},
+         {"retries", i.retries},
+         {"notify_latency_ms", i.notify_latency_ms ? json(*i.notify_latency_ms) : json(nullptr)},
+         {"resume_latency_ms", i.resume_latency_ms ? json(*i.resume_latency_ms) : json(nullptr)}});
   json routes = json::array();
   for (const auto& c : r.route_changes)
     routes.push_back({{"at_s", c.at_s}, {"reason", c.reason}, {"device", c.device}});
   json media = json::array();
   for (const auto& m : r.media_services)
-    media.push_back({{"lost_s", m.lost_s}, {"reset_s", m.reset_s ? json(*m.reset_s) : json(nullptr)}});
+    media.push_back(
+        {{"lost_s", m.lost_s}, {"reset_s", m.reset_s ? json(*m.reset_s) : json(nullptr)}});
   json formats = json::array();
   for (const auto& c : r.format_changes)
     formats.push_back({{"at_s", c.at_s}, {"rate", c.rate}, {"channels", c.channels}});

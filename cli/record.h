@@ -23,7 +23,7 @@ struct RecordOptions {
   std::string duration;   // -d DUR
   std::string split;      // --split DUR
   bool force = false;
-  std::string device;  // -D SPEC
+  std::string device;                  // -D SPEC
   std::string on_interrupt = "pause";  // --on-interrupt pause|split|stop
   std::string resume = "auto";         // --resume auto|always|never
   bool retry = false;                  // --retry

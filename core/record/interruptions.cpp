@@ -173,10 +173,10 @@ Status Recording::on_device_lost(bool server) {
     if (!opened_)
       return nothing_recorded(
           fmt::format("the input device '{}' went away before it delivered any audio", name));
-    return make_error(
-        Exit::temp_fail, fmt::format("the input device '{}' went away and did not come back", name),
-        "the file holds everything recorded until then, finalized; "
-        "record again when the device is back");
+    return make_error(Exit::temp_fail,
+                      fmt::format("the input device '{}' went away and did not come back", name),
+                      "the file holds everything recorded until then, finalized; "
+                      "record again when the device is back");
   }
   if (auto s = stop_stream(); !s) return s;
   device_lost_ = true;
@@ -187,9 +187,10 @@ Status Recording::on_device_lost(bool server) {
   if (server) {
     report_.media_services.push_back(MediaServices{at, std::nullopt});
     announce(session::NoteType::mediaServicesWereLost, 0);
-    notice(fmt::format("the audio server went away at {:.2f} s (mediaServicesWereLost); waiting "
-                       "up to {} for it",
-                       at, format_duration(req_.device_wait)));
+    notice(
+        fmt::format("the audio server went away at {:.2f} s (mediaServicesWereLost); waiting "
+                    "up to {} for it",
+                    at, format_duration(req_.device_wait)));
   } else {
     Interruption i;
     i.began_s = at;
@@ -199,9 +200,10 @@ Status Recording::on_device_lost(bool server) {
     report_.route_changes.push_back(RouteChange{at, "oldDeviceUnavailable", name});
     announce(session::NoteType::routeChange,
              static_cast<int>(session::RouteChangeReason::oldDeviceUnavailable));
-    notice(fmt::format("the input device '{}' went away at {:.2f} s (oldDeviceUnavailable); "
-                       "waiting up to {} for it",
-                       name, at, format_duration(req_.device_wait)));
+    notice(
+        fmt::format("the input device '{}' went away at {:.2f} s (oldDeviceUnavailable); "
+                    "waiting up to {} for it",
+                    name, at, format_duration(req_.device_wait)));
   }
   return ok_status();
 }
@@ -210,10 +212,10 @@ Status Recording::try_reopen() {
   const auto now = Clock::now();
   if (now >= lost_deadline_) {
     stopped_by_ = "device";
-    const std::string what =
-        lost_server_ ? "the audio server" : fmt::format("the input device '{}'", device().info().name);
-    if (!opened_)
-      return nothing_recorded(fmt::format("{} went away before any audio came", what));
+    const std::string what = lost_server_
+                                 ? "the audio server"
+                                 : fmt::format("the input device '{}'", device().info().name);
+    if (!opened_) return nothing_recorded(fmt::format("{} went away before any audio came", what));
     return make_error(Exit::temp_fail,
                       fmt::format("{} went away and did not come back within {}", what,
                                   format_duration(req_.device_wait)),
@@ -234,9 +236,10 @@ Status Recording::try_reopen() {
   if (lost_server_) {
     if (!report_.media_services.empty()) report_.media_services.back().reset_s = at;
     announce(session::NoteType::mediaServicesWereReset, 0);
-    notice(fmt::format("the audio server is back at {:.2f} s (mediaServicesWereReset); "
-                       "recording on into the same file",
-                       at));
+    notice(
+        fmt::format("the audio server is back at {:.2f} s (mediaServicesWereReset); "
+                    "recording on into the same file",
+                    at));
     return ok_status();
   }
   if (Interruption* i = open_interruption(); i && i->cause == "device") {
@@ -249,9 +252,10 @@ Status Recording::try_reopen() {
   report_.route_changes.push_back(RouteChange{at, "newDeviceAvailable", name});
   announce(session::NoteType::routeChange,
            static_cast<int>(session::RouteChangeReason::newDeviceAvailable));
-  notice(fmt::format("the input device '{}' is back at {:.2f} s (newDeviceAvailable); recording "
-                     "on into the same file",
-                     name, at));
+  notice(
+      fmt::format("the input device '{}' is back at {:.2f} s (newDeviceAvailable); recording "
+                  "on into the same file",
+                  name, at));
   return ok_status();
 }
 

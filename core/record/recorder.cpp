@@ -255,7 +255,8 @@ Status Recording::handle_event(const audio::DeviceEvent& e) {
       i.reason = "routeDisconnected";
       i.cause = "device";
       report_.interruptions.push_back(i);
-      report_.route_changes.push_back(RouteChange{at, "oldDeviceUnavailable", device().info().name});
+      report_.route_changes.push_back(
+          RouteChange{at, "oldDeviceUnavailable", device().info().name});
       announce(session::NoteType::routeChange,
                static_cast<int>(session::RouteChangeReason::oldDeviceUnavailable));
       disconnected_at_ = offset_ + e.at;
@@ -359,7 +360,8 @@ RecordOutcome Recording::finish(std::optional<Error> error, std::string stopped_
     report_.lost_frames += ring_->lost_frames();
   }
   const Duration clock = stream_ ? offset_ : session_clock();
-  report_.duration_s = to_seconds(req_.duration && stopped_by == "duration" ? *req_.duration : clock);
+  report_.duration_s =
+      to_seconds(req_.duration && stopped_by == "duration" ? *req_.duration : clock);
   report_.stopped_by = std::move(stopped_by);
   RecordOutcome outcome;
   outcome.report = report_;

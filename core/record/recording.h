@@ -95,10 +95,10 @@ class Recording {
   std::vector<float> in_, out_;
   std::vector<float> peaks_;
   unsigned in_channels_ = 0, in_rate_ = 0;
-  bool opened_ = false;       // the first file exists (created with the first frames)
-  bool done_ = false;         // the duration was reached
-  bool device_gone_ = false;  // the stream sent `ended`
-  bool server_lost_ = false;  // ... because the audio server went away
+  bool opened_ = false;               // the first file exists (created with the first frames)
+  bool done_ = false;                 // the duration was reached
+  bool device_gone_ = false;          // the stream sent `ended`
+  bool server_lost_ = false;          // ... because the audio server went away
   std::string stopped_by_ = "error";  // for an Error a handler returns
 
   // Session clock bookkeeping: offset_ is the time of earlier streams and of gaps; while no
@@ -106,7 +106,7 @@ class Recording {
   Duration offset_{0};
   Clock::time_point paused_at_{};
 
-  bool interrupted_ = false;  // between `began` and a successful resume
+  bool interrupted_ = false;    // between `began` and a successful resume
   bool ended_pending_ = false;  // `ended` came and a resume is due (or retried)
   Clock::time_point retry_at_{};
   // Set at a resume, until the first frames come: resume_latency_ms.

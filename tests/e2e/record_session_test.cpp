@@ -92,8 +92,8 @@ std::unique_ptr<Process> start_recorder(const std::vector<std::string>& extra,
 TEST(RecordSession, BackgroundRecorderCannotResumeUnlessMixable) {
   const std::string dir = temp_dir();
   {
-    auto rec = start_recorder({"--background", "--category", "playAndRecord"}, dir + "/bg.wav",
-                              "5s");
+    auto rec =
+        start_recorder({"--background", "--category", "playAndRecord"}, dir + "/bg.wav", "5s");
     wait_for_sessions(1);
     std::this_thread::sleep_for(500ms);
     auto call = soundcheck({"--json", "session", "interrupt", "--reason", "call", "--for", "1s"});
@@ -113,9 +113,9 @@ TEST(RecordSession, BackgroundRecorderCannotResumeUnlessMixable) {
     EXPECT_GT(a.frames, 48000u / 4);  // what came before the call
   }
   {
-    auto rec = start_recorder(
-        {"--background", "--category", "playAndRecord", "--options=mixWithOthers"},
-        dir + "/mix.wav", "3s");
+    auto rec =
+        start_recorder({"--background", "--category", "playAndRecord", "--options=mixWithOthers"},
+                       dir + "/mix.wav", "3s");
     wait_for_sessions(1);
     std::this_thread::sleep_for(500ms);
     auto call = soundcheck({"--json", "session", "interrupt", "--reason", "call", "--for", "1s"});
@@ -222,9 +222,10 @@ TEST(RecordSession, AnInterruptionStormKeepsExactlyTheActiveTime) {
   ASSERT_TRUE(a.ok) << a.error;
   const double active = total - gaps;
   const double held = static_cast<double>(a.frames) / 48000;
-  std::printf("[ measured ] %d interruptions, %.3f s held by interrupters; file %.3f s, active "
-              "%.3f s, difference %.1f ms (%.2f ms each)\n",
-              done, gaps, held, active, (held - active) * 1000, (held - active) * 1000 / done);
+  std::printf(
+      "[ measured ] %d interruptions, %.3f s held by interrupters; file %.3f s, active "
+      "%.3f s, difference %.1f ms (%.2f ms each)\n",
+      done, gaps, held, active, (held - active) * 1000, (held - active) * 1000 / done);
   EXPECT_NEAR(held, active, 0.020 * done);
   auto list = json::parse(soundcheck({"--json", "session", "list"}).out, nullptr, false);
   EXPECT_EQ(list["sessions"].size(), 0u) << list.dump();

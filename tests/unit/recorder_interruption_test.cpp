@@ -94,7 +94,8 @@ TEST(RecorderInterruption, PauseKeepsOneFileWithTheActiveTimeOnly) {
   EXPECT_EQ(r.interruptions[0].outcome, "resumed");
   EXPECT_EQ(r.files.size(), 1u);
   EXPECT_TRUE(r.finalized);
-  // 1.5 s on the session clock less the 0.5 s gap: 1.0 s of audio, within 50 ms (a loaded test machine).
+  // 1.5 s on the session clock less the 0.5 s gap: 1.0 s of audio, within 50 ms (a loaded test
+  // machine).
   EXPECT_NEAR(static_cast<double>(frames_in(dir.file("a.wav"))), 48000.0, 2400.0);
   EXPECT_EQ(run->link.asked, 1);
 }
@@ -127,9 +128,9 @@ struct EndRow {
   bool should_resume;
   int refusals;
   bool retry;
-  bool stops_75;         // ends with 75 rather than at the duration
-  const char* outcome;   // of the interruption
-  bool keeps_code;       // the 75 carries !int
+  bool stops_75;        // ends with 75 rather than at the duration
+  const char* outcome;  // of the interruption
+  bool keeps_code;      // the 75 carries !int
 };
 
 void PrintTo(const EndRow& row, std::ostream* os) { *os << row.name; }
@@ -172,19 +173,18 @@ TEST_P(RecorderInterruptionEnds, AsTheKnobsSay) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, RecorderInterruptionEnds,
-    ::testing::Values(
-        EndRow{"stop", OnInterrupt::stop, ResumePolicy::automatic, true, 0, false, true,
-               "stopped", false},
-        EndRow{"never", OnInterrupt::pause, ResumePolicy::never, true, 0, false, true,
-               "not resumed", false},
-        EndRow{"no_should_resume", OnInterrupt::pause, ResumePolicy::automatic, false, 0, false,
-               true, "not resumed", false},
-        EndRow{"always", OnInterrupt::pause, ResumePolicy::always, false, 0, false, false,
-               "resumed", false},
-        EndRow{"refused", OnInterrupt::pause, ResumePolicy::automatic, true, 1, false, true,
-               "refused", true},
-        EndRow{"retry", OnInterrupt::pause, ResumePolicy::automatic, true, 1, true, false,
-               "resumed", false}),
+    ::testing::Values(EndRow{"stop", OnInterrupt::stop, ResumePolicy::automatic, true, 0, false,
+                             true, "stopped", false},
+                      EndRow{"never", OnInterrupt::pause, ResumePolicy::never, true, 0, false, true,
+                             "not resumed", false},
+                      EndRow{"no_should_resume", OnInterrupt::pause, ResumePolicy::automatic, false,
+                             0, false, true, "not resumed", false},
+                      EndRow{"always", OnInterrupt::pause, ResumePolicy::always, false, 0, false,
+                             false, "resumed", false},
+                      EndRow{"refused", OnInterrupt::pause, ResumePolicy::automatic, true, 1, false,
+                             true, "refused", true},
+                      EndRow{"retry", OnInterrupt::pause, ResumePolicy::automatic, true, 1, true,
+                             false, "resumed", false}),
     [](const auto& row) { return std::string(row.param.name); });
 
 TEST(RecorderInterruption, RetryGivesUpAtTheDuration) {
