@@ -118,7 +118,8 @@ class SessionLink {
   virtual ~SessionLink() = default;
   // Activates again after an interruption (rule 7). Refused: the Error carries the code.
   virtual Status reactivate() = 0;
-  // Tells watchers (`session watch`) of a route change or of media services lost/reset.
+  // Tells watchers (`session watch`) of a route change or of media services lost/reset. A
+  // reset also means a new audio server, whose calls the link watches from then on.
   virtual void announce(const session::Notification& n) = 0;
 };
 

@@ -49,7 +49,25 @@ Status RecordSession::reactivate() {
   return s;
 }
 
-void RecordSession::announce(const session::Notification& n) { participant_->announce(n); }
+void RecordSession::announce(const session::Notification& n) {
+  participant_->announce(n);
+  // The server is back: the watcher of the one that died stays disconnected for good
+  // (calls.h), so the new server's calls would go unseen (no interruption, no !pri at a
+  // resume). Watch the new one.
+  if (n.type == session::NoteType::mediaServicesWereReset) watch_calls_again();
+}
+
+void RecordSession::watch_calls_again() {
+  calls_.reset();  // here, not on its loop thread: on_call is not called from it any more
+  auto calls =
+      audio::pulse::CallWatcher::start([this](const audio::pulse::CallState& c) { on_call(c); });
+  if (!calls) return;
+  calls_ = std::move(*calls);
+  // A call on already is the new watcher's first state, which it does not report. Read under
+  // mu_, so a flip it reports meanwhile is applied after this, not undone by it.
+  std::lock_guard lock(mu_);
+  apply_call(calls_->state());
+}
 
 void RecordSession::on_registry(const session::Notification& n) {
   std::lock_guard lock(mu_);
@@ -67,6 +85,10 @@ void RecordSession::on_registry(const session::Notification& n) {
 
 void RecordSession::on_call(const audio::pulse::CallState& c) {
   std::lock_guard lock(mu_);
+  apply_call(c);
+}
+
+void RecordSession::apply_call(const audio::pulse::CallState& c) {
   if (c.active == by_call_) return;
   by_call_ = c.active;
   if (participant_) participant_->set_interrupted(c.active || by_registry_);

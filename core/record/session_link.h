@@ -38,10 +38,14 @@ class RecordSession final : public SessionLink {
   void on_registry(const session::Notification& n);
   // libpulse's loop thread.
   void on_call(const audio::pulse::CallState& c);
+  // A call began or ended (mu_ held).
+  void apply_call(const audio::pulse::CallState& c);
+  // After mediaServicesWereReset (the recorder's thread): a new watcher on the new server.
+  void watch_calls_again();
   bool server_call() const;
 
   session::Inbox& inbox_;
-  std::unique_ptr<audio::pulse::CallWatcher> calls_;
+  std::unique_ptr<audio::pulse::CallWatcher> calls_;  // the recorder's thread, after start()
   std::unique_ptr<session::Participant> participant_;
   // One interruption for the recorder while either the registry or the server interrupts.
   std::mutex mu_;

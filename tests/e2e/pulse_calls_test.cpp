@@ -1,12 +1,13 @@
-// The server's own calls and the server's death, on PulseAudio (scripts/start-pulse) and on
-// PipeWire's pipewire-pulse (scripts/start-pipewire): core's libpulse classes in this process
-// (CallWatcher, PhoneStream, the capture stream) against independent tools (paplay, parecord,
-// pactl). This program links soundcheck_core (tests/CMakeLists.txt).
+// The server's own calls and the server's death, on PulseAudio and on PipeWire's pipewire-pulse:
+// core's libpulse classes in this process (CallWatcher, PhoneStream, the capture stream) against
+// independent tools (paplay, parecord, pactl). This program links soundcheck_core
+// (tests/CMakeLists.txt).
 //
-// libpulse in this process finds the server through PULSE_SERVER, which each test sets (and
-// PULSE_SINK, the sink a stream with no device plays into: this process's own null sink, so
-// a phone stream here never corks anyone else's playback on a shared server). The tests that
-// kill a server start a private one of their own.
+// Every test runs on a private server of its own (support/private_pulse.h): a phone stream is a
+// call for every recorder on its server, and a killed server is everyone's loss, so neither may
+// happen on the shared servers other tests record from at the same time. libpulse in this
+// process finds the server through PULSE_SERVER, which each test sets (and PULSE_SINK, the sink
+// a stream with no device plays into: the private server's null sink).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -32,6 +33,8 @@
 #include "core/audio/pulse/calls.h"
 #include "core/audio/pulse/device.h"
 #include "core/audio/pulse/phone_stream.h"
+#include "tests/support/eventually.h"
+#include "tests/support/private_pulse.h"
 #include "tests/support/run.h"
 
 namespace sc::test {
@@ -41,17 +44,6 @@ using namespace std::chrono_literals;
 using audio::pulse::CallState;
 using audio::pulse::CallWatcher;
 using audio::pulse::PhoneStream;
-
-// Waits for something another thread changes, with a deadline.
-template <typename Done>
-bool eventually(std::chrono::milliseconds timeout, Done done) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 // What a CallWatcher's on_change reported, in order (called on libpulse's thread).
 class Changes {
@@ -82,45 +74,26 @@ std::string make_tone(const std::string& dir, int seconds) {
   return tone;
 }
 
-// Each test against PulseAudio and against pipewire-pulse (as tests/e2e/pulse_record_test.cpp),
-// on a null sink of this process's own.
+// Each test against PulseAudio and against pipewire-pulse, each on a private server of its own
+// (support/private_pulse.h) with a null sink: a phone stream played here is a call for every
+// recorder on its server, so on the shared servers it would interrupt other tests' recordings.
 class PulseCalls : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string& address = servers_[GetParam()];
-    if (address.empty()) {
-      if (GetParam() == "pulseaudio") {
-        auto r = run("/bin/bash", {source_dir() + "/scripts/start-pulse"}, {{"PULSE_SERVER", ""}});
-        ASSERT_EQ(r.status, 0) << "scripts/start-pulse failed:\n" << r.out << r.err;
-        const size_t close = r.out.find("); monitor source:");
-        const size_t open = r.out.rfind('(', close);
-        ASSERT_NE(close, std::string::npos) << r.out;
-        ASSERT_NE(open, std::string::npos) << r.out;
-        address = r.out.substr(open + 1, close - open - 1);
-      } else {
-        auto r = run("/bin/bash", {source_dir() + "/scripts/start-pipewire", "--print-server"});
-        ASSERT_EQ(r.status, 0) << "scripts/start-pipewire failed:\n" << r.out << r.err;
-        address = r.out.substr(0, r.out.find('\n'));
-      }
-    }
-    address_ = address;
-    setenv("PULSE_SERVER", address_.c_str(), 1);
+    server_ = std::make_unique<PrivatePulse>(GetParam());
+    ASSERT_TRUE(server_->ok()) << server_->error();
+    setenv("PULSE_SERVER", server_->address().c_str(), 1);
     setenv("PULSE_SINK", sink_.c_str(), 1);
-    auto m = pactl({"load-module", "module-null-sink", "sink_name=" + sink_, "rate=48000",
-                    "sink_properties=device.description=" + sink_});
-    ASSERT_EQ(m.status, 0) << m.err;
-    module_ = m.out.substr(0, m.out.find('\n'));
+    ASSERT_FALSE(server_->load_null_sink(sink_).empty()) << server_->error();
   }
   void TearDown() override {
-    if (!module_.empty()) pactl({"unload-module", module_});
     unsetenv("PULSE_SERVER");
     unsetenv("PULSE_SINK");
+    server_.reset();
   }
 
-  std::map<std::string, std::string> env() const { return {{"PULSE_SERVER", address_}}; }
-  RunResult pactl(const std::vector<std::string>& args) const {
-    return run("/usr/bin/pactl", args, env());
-  }
+  std::map<std::string, std::string> env() const { return server_->env(); }
+  RunResult pactl(const std::vector<std::string>& args) const { return server_->pactl(args); }
   // An independent player: paplay with media.role=phone (or `role`) into this process's sink.
   std::unique_ptr<Process> play(const std::string& file, const std::string& role = "phone") const {
     return std::make_unique<Process>(
@@ -143,10 +116,8 @@ class PulseCalls : public ::testing::TestWithParam<std::string> {
     return "";
   }
 
-  static inline std::map<std::string, std::string> servers_;
-  static inline const std::string sink_ = "sc_calls_" + std::to_string(getpid());
-  std::string address_;
-  std::string module_;
+  static inline const std::string sink_ = "sc_calls";
+  std::unique_ptr<PrivatePulse> server_;
 };
 INSTANTIATE_TEST_SUITE_P(Server, PulseCalls, ::testing::Values("pulseaudio", "pipewire"),
                          [](const auto& p) { return p.param; });
@@ -363,11 +334,11 @@ TEST_P(PulseCalls, OurPhoneStreamIsSeenByOthersButIsNotACall) {
   EXPECT_EQ(after.out.find(ours), std::string::npos) << "the stream outlived its object";
 }
 
-// Where the server has module-role-cork (Debian's default.pa loads it; pipewire-pulse has none),
-// our call mutes other playback on its sink while it lasts, and only then.
+// Where the server has module-role-cork (Debian's default.pa loads it; the private server gets it
+// here; pipewire-pulse has none), our call mutes other playback on its sink while it lasts, and
+// only then.
 TEST_P(PulseCalls, OurPhoneStreamCorksOthersWhereModuleRoleCorkIsLoaded) {
-  auto modules = pactl({"list", "short", "modules"});
-  if (modules.out.find("module-role-cork") == std::string::npos)
+  if (pactl({"load-module", "module-role-cork"}).status != 0)
     GTEST_SKIP() << GetParam() << " has no module-role-cork";
   const std::string tone = make_tone(temp_dir(), 10);
   auto music = play(tone, "music");
@@ -437,71 +408,26 @@ class EventSink final : public audio::CaptureSink {
   std::vector<audio::DeviceEvent> events_;
 };
 
-// A server of the test's own, which it may kill: PulseAudio with a private socket and runtime
-// directory (no default.pa), or PipeWire with pipewire-pulse started by scripts/start-pipewire in
-// a private runtime directory. The shared servers other tests use are never touched.
+// A server of the test's own, which it may kill (support/private_pulse.h). The shared servers
+// other tests use are never touched.
 class PulseServerLost : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = temp_dir();
-    if (GetParam() == "pulseaudio") {
-      address_ = "unix:" + dir_ + "/native";
-      pulse_ = std::make_unique<Process>(
-          "/usr/bin/pulseaudio",
-          std::vector<std::string>{
-              "-n", "--daemonize=no", "--use-pid-file=no", "--exit-idle-time=-1",
-              "--log-level=error",
-              "--load=module-native-protocol-unix auth-anonymous=1 socket=" + dir_ + "/native"},
-          std::map<std::string, std::string>{{"PULSE_RUNTIME_PATH", dir_},
-                                             {"PULSE_STATE_PATH", dir_ + "/state"},
-                                             {"XDG_RUNTIME_DIR", dir_},
-                                             {"HOME", dir_},
-                                             {"PULSE_SERVER", ""}});
-    } else {
-      pw_ = dir_ + "/pw";
-      auto r = run("/bin/bash", {source_dir() + "/scripts/start-pipewire", "--print-server"},
-                   {{"SOUNDCHECK_PW_RUNTIME", pw_}});
-      ASSERT_EQ(r.status, 0) << "scripts/start-pipewire failed:\n" << r.out << r.err;
-      address_ = r.out.substr(0, r.out.find('\n'));
-    }
-    ASSERT_TRUE(eventually(10s, [&] { return pactl({"info"}).status == 0; }))
-        << "the private server does not answer on " << address_;
-    auto m = pactl({"load-module", "module-null-sink", "sink_name=sc_lost", "rate=48000"});
-    ASSERT_EQ(m.status, 0) << m.err;
-    module_ = m.out.substr(0, m.out.find('\n'));
-    ASSERT_TRUE(eventually(5s, [&] {
-      return pactl({"list", "short", "sources"}).out.find("sc_lost.monitor") != std::string::npos;
-    }));
+    server_ = std::make_unique<PrivatePulse>(GetParam());
+    ASSERT_TRUE(server_->ok()) << server_->error();
+    address_ = server_->address();
+    module_ = server_->load_null_sink("sc_lost");
+    ASSERT_FALSE(module_.empty()) << server_->error();
     setenv("PULSE_SERVER", address_.c_str(), 1);
   }
   void TearDown() override {
     unsetenv("PULSE_SERVER");
-    pulse_.reset();  // kills and reaps it
-    if (!pw_.empty())
-      for (const char* d : {"pipewire-pulse", "wireplumber", "pipewire", "dbus"}) kill_daemon(d);
+    server_.reset();
   }
 
-  RunResult pactl(const std::vector<std::string>& args) const {
-    return run("/usr/bin/pactl", args, {{"PULSE_SERVER", address_}});
-  }
-  // Kills a daemon of the private PipeWire by the pid start-pipewire recorded, if it is still
-  // that program (dbus: dbus-daemon).
-  void kill_daemon(const std::string& name, int sig = SIGTERM) const {
-    std::ifstream pidfile(pw_ + "/" + name + ".pid");
-    int pid = 0;
-    if (!(pidfile >> pid) || pid <= 1) return;
-    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-    std::string program;
-    std::getline(comm, program);
-    if (program == name || (name == "dbus" && program == "dbus-daemon")) ::kill(pid, sig);
-  }
+  RunResult pactl(const std::vector<std::string>& args) const { return server_->pactl(args); }
   // Kills the server the capture stream is connected to.
-  void kill_server() {
-    if (pulse_)
-      pulse_->signal(SIGKILL);
-    else
-      kill_daemon("pipewire-pulse", SIGKILL);
-  }
+  void kill_server() { server_->kill(); }
   // A capture stream on the sink's monitor, started, with frames flowing.
   std::unique_ptr<audio::CaptureStream> record(EventSink& sink) {
     audio::DeviceInfo info;
@@ -519,8 +445,8 @@ class PulseServerLost : public ::testing::TestWithParam<std::string> {
     return std::move(*stream);
   }
 
-  std::string dir_, pw_, address_, module_;
-  std::unique_ptr<Process> pulse_;
+  std::unique_ptr<PrivatePulse> server_;
+  std::string address_, module_;
 };
 INSTANTIATE_TEST_SUITE_P(Server, PulseServerLost, ::testing::Values("pulseaudio", "pipewire"),
                          [](const auto& p) { return p.param; });
