@@ -83,12 +83,16 @@ std::string activation_text(const Hold& h, const session::SessionRef& ref) {
 void on_note(const Hold& h, const GlobalOptions& g, session::Participant& p,
              const session::Notification& n, bool server_call) {
   if (!g.quiet) fmt::print(stderr, "soundcheck {}: {}\n", h.command, note_for_holder(n));
-  if (!n.by && (n.type == session::NoteType::began || n.type == session::NoteType::ended)) {
-    // The audio server's own call (watch_server_calls): the registry shows it, nothing more.
-    p.set_interrupted(n.type == session::NoteType::began);
+  if (!n.by && n.type == session::NoteType::began) {
+    // The audio server's own call: the registry shows this session interrupted.
+    p.set_interrupted(true);
     return;
   }
-  if (n.type != session::NoteType::ended || p.active()) return;
+  if (n.type != session::NoteType::ended) return;
+  // The registry's interruption (`by` set) leaves this participant inactive until it
+  // activates again. The server's call (no `by`) only marked the registry entry: activate
+  // again when nothing in the registry still interrupts it.
+  if (n.by ? p.active() : !p.active()) return;
   if (!n.should_resume) {
     if (!g.quiet)
       fmt::print(stderr,

@@ -91,7 +91,9 @@ void RecordSession::on_call(const audio::pulse::CallState& c) {
 void RecordSession::apply_call(const audio::pulse::CallState& c) {
   if (c.active == by_call_) return;
   by_call_ = c.active;
-  if (participant_) participant_->set_interrupted(c.active || by_registry_);
+  // The registry shows the call; its end is shown by the recorder's activation again (a
+  // resume applies the rules, so it is not marked active here).
+  if (participant_ && c.active) participant_->set_interrupted(true);
   session::Notification n;
   n.type = c.active ? session::NoteType::began : session::NoteType::ended;
   if (participant_) n.session = participant_->ref();

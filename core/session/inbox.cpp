@@ -5,14 +5,15 @@
 namespace sc::session {
 
 void Inbox::push(Notification n) {
-  std::function<void()> waker;
   {
     std::lock_guard lock(mu_);
     queue_.push_back(std::move(n));
-    waker = waker_;
   }
   cv_.notify_one();
-  if (waker) waker();
+  // Called under waker_mu_, not from a copy: once set_waker(nullptr) returns, the waker's
+  // owner may be gone (the recorder pops the notification and ends before this line runs).
+  std::lock_guard lock(waker_mu_);
+  if (waker_) waker_();
 }
 
 std::optional<Notification> Inbox::pop(std::chrono::milliseconds timeout) {
@@ -24,7 +25,7 @@ std::optional<Notification> Inbox::pop(std::chrono::milliseconds timeout) {
 }
 
 void Inbox::set_waker(std::function<void()> waker) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(waker_mu_);
   waker_ = std::move(waker);
 }
 
