@@ -17,10 +17,13 @@ constexpr auto kRetryEvery = 1s;
 // A lost device or server is looked for this often.
 constexpr auto kReopenEvery = 250ms;
 
-// "a call (session interrupt, pid 4242)", "a playAndRecord session (record, pid 17)".
+// "a call (session interrupt, pid 4242)", "a non-mixable record session (record, pid 17)",
+// "phone stream 'Ekiga' of ekiga (pid 99)" (the server's call: its own words).
 std::string who(const session::Notification& n) {
   std::string what = n.cause.empty() || n.cause == "session" ? "another session" : n.cause;
-  if (n.cause == "call" || n.cause == "siri" || n.cause == "alarm") what = "a " + n.cause;
+  if (n.cause == "call") what = "a call";
+  if (n.cause == "alarm") what = "an alarm";
+  if (n.cause == "siri") what = "a voice assistant (siri)";
   if (!n.by) return what;
   if (n.cause == "session" || n.cause.empty())
     what = fmt::format("a non-mixable {} session", name(n.by->category));
