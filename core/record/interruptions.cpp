@@ -48,6 +48,32 @@ void Recording::announce(session::NoteType type, int reason) {
   controls_.link->announce(n);
 }
 
+// The one place a lost route is booked: an interruption with reason routeDisconnected, the
+// route change, and the watchers told. For the virtual device's own disconnect and for a
+// stream that ended because its device went away alike.
+void Recording::route_lost(double at) {
+  Interruption i;
+  i.began_s = at;
+  i.reason = "routeDisconnected";
+  i.cause = "device";
+  report_.interruptions.push_back(i);
+  report_.route_changes.push_back(RouteChange{at, "oldDeviceUnavailable", device().info().name});
+  announce(session::NoteType::routeChange,
+           static_cast<int>(session::RouteChangeReason::oldDeviceUnavailable));
+}
+
+void Recording::route_back(double at) {
+  if (Interruption* i = open_interruption(); i && i->cause == "device") {
+    i->ended_s = at;
+    i->resumed = true;
+    i->should_resume = true;
+    i->outcome = "resumed";
+  }
+  report_.route_changes.push_back(RouteChange{at, "newDeviceAvailable", device().info().name});
+  announce(session::NoteType::routeChange,
+           static_cast<int>(session::RouteChangeReason::newDeviceAvailable));
+}
+
 Error Recording::not_resumed(std::string message, std::string hint, const Error* refusal) {
   stopped_by_ = "interruption";
   Error e = make_error(Exit::temp_fail, std::move(message), std::move(hint));
@@ -198,14 +224,7 @@ Status Recording::on_device_lost(bool server) {
                     "up to {} for it",
                     at, format_duration(req_.device_wait)));
   } else {
-    Interruption i;
-    i.began_s = at;
-    i.reason = "routeDisconnected";
-    i.cause = "device";
-    report_.interruptions.push_back(i);
-    report_.route_changes.push_back(RouteChange{at, "oldDeviceUnavailable", name});
-    announce(session::NoteType::routeChange,
-             static_cast<int>(session::RouteChangeReason::oldDeviceUnavailable));
+    route_lost(at);
     notice(
         fmt::format("the input device '{}' went away at {:.2f} s (oldDeviceUnavailable); "
                     "waiting up to {} for it",
@@ -248,16 +267,8 @@ Status Recording::try_reopen() {
                     at));
     return ok_status();
   }
-  if (Interruption* i = open_interruption(); i && i->cause == "device") {
-    i->ended_s = at;
-    i->resumed = true;
-    i->should_resume = true;
-    i->outcome = "resumed";
-  }
+  route_back(at);
   const std::string name = device().info().name;
-  report_.route_changes.push_back(RouteChange{at, "newDeviceAvailable", name});
-  announce(session::NoteType::routeChange,
-           static_cast<int>(session::RouteChangeReason::newDeviceAvailable));
   notice(
       fmt::format("the input device '{}' is back at {:.2f} s (newDeviceAvailable); recording "
                   "on into the same file",

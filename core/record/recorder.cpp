@@ -253,29 +253,12 @@ Status Recording::handle_event(const audio::DeviceEvent& e) {
       ++report_.xruns;
       report_.lost_frames += e.lost_frames;
       return ok_status();
-    case K::disconnected: {
-      Interruption i;
-      i.began_s = at;
-      i.reason = "routeDisconnected";
-      i.cause = "device";
-      report_.interruptions.push_back(i);
-      report_.route_changes.push_back(
-          RouteChange{at, "oldDeviceUnavailable", device().info().name});
-      announce(session::NoteType::routeChange,
-               static_cast<int>(session::RouteChangeReason::oldDeviceUnavailable));
+    case K::disconnected:
+      route_lost(at);
       disconnected_at_ = offset_ + e.at;
       return checkpoint();  // what is on disk is playable while the device is away
-    }
     case K::reconnected:
-      if (auto* i = open_interruption()) {
-        i->ended_s = at;
-        i->resumed = true;
-        i->should_resume = true;
-        i->outcome = "resumed";
-      }
-      report_.route_changes.push_back(RouteChange{at, "newDeviceAvailable", device().info().name});
-      announce(session::NoteType::routeChange,
-               static_cast<int>(session::RouteChangeReason::newDeviceAvailable));
+      route_back(at);
       disconnected_at_.reset();
       if (e.rate && (e.rate != in_rate_ || (e.channels && e.channels != in_channels_)))
         return reconvert(e.rate, e.channels ? e.channels : in_channels_);

@@ -78,6 +78,10 @@ class Recording {
   // The recording's end when an interruption does not resume: 75, the code kept.
   Error not_resumed(std::string message, std::string hint, const Error* refusal = nullptr);
   void announce(session::NoteType type, int reason);
+  // A device that went away (routeDisconnected, oldDeviceUnavailable) and came back
+  // (newDeviceAvailable), booked in the report and told to watchers; `at` on the session clock.
+  void route_lost(double at);
+  void route_back(double at);
   Interruption* open_interruption();
 
   audio::Device& device_;
