@@ -146,10 +146,15 @@ void setup_record(CLI::App& parent, RecordOptions& opts, const GlobalOptions& g,
                   "Output file, or - for stdout (default recording-DATE-TIME.wav)")
       ->type_name("FILE");
   rec->add_option("-o,--output", opts.output, "Output file (same as FILE)")->type_name("FILE");
-  rec->add_option("-f,--format", opts.format, "wav | rf64 | caf (default: from the extension)")
+  rec->add_option("-f,--format", opts.format,
+                  "wav | rf64 | caf | m4a (default: from the extension)")
       ->type_name("FORMAT");
-  rec->add_option("-e,--codec", opts.codec, "pcm16 | pcm24 | pcm32 | float32 (default pcm16)")
+  rec->add_option("-e,--codec", opts.codec,
+                  "pcm16 | pcm24 | pcm32 | float32 | aac | alac | alac24 (default pcm16; m4a: aac)")
       ->type_name("CODEC");
+  rec->add_option("-b,--bitrate", opts.bitrate,
+                  "AAC bitrate, e.g. 64k or 128000 (default 64k per channel)")
+      ->type_name("BPS");
   rec->add_option("-r,--rate", opts.rate, "File sample rate (default: the device's)")
       ->type_name("HZ");
   rec->add_option("-c,--channels", opts.channels,
@@ -162,6 +167,9 @@ void setup_record(CLI::App& parent, RecordOptions& opts, const GlobalOptions& g,
   rec->add_option("--split", opts.split, "A new numbered file every DUR of audio")
       ->type_name("DUR");
   rec->add_flag("--force", opts.force, "Overwrite an existing file");
+  rec->add_flag("--fragmented", opts.fragmented,
+                "m4a: keep the fragmented MP4 written while recording (default: made plain, "
+                "moov first, at a clean stop)");
   rec->add_option("-D,--device", opts.device,
                   "Input device: default, an index, a name, API:name, virtual[:key=value,...]")
       ->type_name("SPEC");
@@ -197,17 +205,33 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
         "give the file once, as FILE or with -o"));
   std::string path = !opts.output.empty() ? opts.output : opts.file;
   if (path.empty()) path = default_name();
-  auto format = formats::choose_format(path, opts.format, opts.codec);
+  unsigned bitrate = 0;
+  if (!opts.bitrate.empty()) {
+    auto b = formats::parse_bitrate(opts.bitrate);
+    if (!b) return fail(b.error());
+    bitrate = *b;
+  }
+  auto format = formats::choose_format(path, opts.format, opts.codec, bitrate);
   if (!format) return fail(format.error());
+  if (opts.fragmented && format->container != formats::Container::m4a)
+    return fail(cmd_error(Exit::usage, "--fragmented is for m4a",
+                          "leave it out, or record to a .m4a file"));
   record::RecordRequest req;
   req.path = path;
   req.format = *format;
   req.overwrite = opts.force;
+  req.fragmented = opts.fragmented;
   req.channels = opts.channels;
   if (!opts.rate.empty()) {
     auto r = parse_rate(opts.rate, "--rate");
     if (!r) return fail(r.error());
     req.rate = *r;
+  }
+  // Known before the device opens: a file that cannot take them is refused now.
+  if (req.rate != 0 && req.channels != 0) {
+    const std::string what = path == "-" ? "stdout" : fmt::format("'{}'", path);
+    if (auto s = formats::check_format(*format, req.rate, req.channels, what); !s)
+      return fail(s.error());
   }
   if (!opts.duration.empty()) {
     auto d = parse_duration(opts.duration, "--duration");

@@ -14,14 +14,16 @@ namespace sc::cli {
 struct GlobalOptions;
 
 struct RecordOptions {
-  std::string file;       // positional FILE, or "-"
-  std::string output;     // -o FILE (same as the positional)
-  std::string format;     // -f
-  std::string codec;      // -e
-  std::string rate;       // -r HZ (text: parsed like --preferred-rate)
-  unsigned channels = 0;  // -c
-  std::string duration;   // -d DUR
-  std::string split;      // --split DUR
+  std::string file;         // positional FILE, or "-"
+  std::string output;       // -o FILE (same as the positional)
+  std::string format;       // -f
+  std::string codec;        // -e
+  std::string bitrate;      // -b BPS (aac: 64k, 128000)
+  bool fragmented = false;  // --fragmented (m4a)
+  std::string rate;         // -r HZ (text: parsed like --preferred-rate)
+  unsigned channels = 0;    // -c
+  std::string duration;     // -d DUR
+  std::string split;        // --split DUR
   bool force = false;
   std::string device;                  // -D SPEC
   std::string on_interrupt = "pause";  // --on-interrupt pause|split|stop

@@ -91,6 +91,10 @@ void encode_as(Codec codec, const float* in, size_t count, unsigned char* out) {
       for (size_t i = 0; i < count; ++i, out += 4)
         store<4, BigEndian>(std::bit_cast<uint32_t>(clip_unit(in[i])), out);
       return;
+    case Codec::aac:  // packets, not samples: PacketEncoder's
+    case Codec::alac:
+    case Codec::alac24:
+      return;
   }
 }
 

@@ -42,9 +42,10 @@
 #include <vector>
 
 #include "formats/held_block.h"
+#include "formats/new_file.h"
 #include "formats/pcm_encode.h"
 #include "formats/sys_error.h"
-#include "formats/writer.h"
+#include "formats/writers.h"
 
 namespace sc::formats {
 namespace {
@@ -53,46 +54,6 @@ struct SndfileCloser {
   void operator()(SNDFILE* f) const { sf_close(f); }
 };
 using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
-
-// An owned descriptor, closed on destruction.
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd = -1) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = other.release();
-    }
-    return *this;
-  }
-  ~UniqueFd() { reset(); }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd_;
-};
-
-// Removes a file this process has just created unless dismissed: a failed start leaves
-// nothing behind.
-class UnlinkGuard {
- public:
-  explicit UnlinkGuard(std::string path) : path_(std::move(path)) {}
-  UnlinkGuard(const UnlinkGuard&) = delete;
-  UnlinkGuard& operator=(const UnlinkGuard&) = delete;
-  ~UnlinkGuard() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  void dismiss() { path_.clear(); }
-
- private:
-  std::string path_;
-};
 
 constexpr unsigned kMaxChannels = 1024;  // libsndfile's SF_MAX_CHANNELS
 constexpr unsigned kMaxRate = 1000000;
@@ -111,6 +72,8 @@ int sf_container(Container c) {
       return SF_FORMAT_RF64;
     case Container::caf:
       return SF_FORMAT_CAF;
+    case Container::m4a:  // FFmpeg's (writers.h)
+      return 0;
   }
   return 0;
 }
@@ -125,6 +88,10 @@ int sf_codec(Codec c) {
       return SF_FORMAT_PCM_32;
     case Codec::float32:
       return SF_FORMAT_FLOAT;
+    case Codec::aac:  // FFmpeg's encoders (writers.h)
+    case Codec::alac:
+    case Codec::alac24:
+      return 0;
   }
   return 0;
 }
@@ -143,41 +110,6 @@ std::string sndfile_text(SNDFILE* f) {
 // The errno behind libsndfile's message, when `text` is one (for the hint), else 0.
 int errno_behind(const std::string& text, int candidate) {
   return candidate != 0 && errno_text(candidate) == text ? candidate : 0;
-}
-
-// "x/" for "x/take.wav", "" for "take.wav".
-std::string parent_dir(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
-}
-
-// A name next to `path` for a file that replaces it: "x/.take.wav.1a2b3c4d.part".
-std::string temp_path_for(const std::string& path) {
-  static thread_local std::mt19937 random{std::random_device{}()};
-  const std::string dir = parent_dir(path);
-  return fmt::format("{}.{}.{:08x}.part", dir, path.substr(dir.size()),
-                     static_cast<uint32_t>(random()));
-}
-
-Error create_error(const std::string& path, int e) {
-  struct stat st {};
-  const bool is_dir =
-      e == EISDIR || (e == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode));
-  if (is_dir) {
-    return make_error(Exit::cannot_create, fmt::format("'{}' is a directory", path),
-                      fmt::format("give a file name inside it, e.g. '{}/take.wav'", path));
-  }
-  if (e == EEXIST) {
-    return make_error(Exit::cannot_create, fmt::format("'{}' already exists", path),
-                      "use --force to overwrite it, or choose another name");
-  }
-  if (const std::string dir = parent_dir(path); e == ENOENT && !dir.empty()) {
-    return make_error(Exit::cannot_create, fmt::format("directory '{}' does not exist", dir),
-                      fmt::format("create it first (mkdir -p '{}') or choose another place", dir));
-  }
-  const bool denied = e == EACCES || e == EPERM || e == EROFS;
-  return make_error(Exit::cannot_create, fmt::format("cannot create '{}': {}", path, errno_text(e)),
-                    denied ? "choose a place you can write to" : write_hint(e));
 }
 
 class SndfileWriter final : public Writer {
@@ -318,8 +250,8 @@ class SndfileWriter final : public Writer {
 
 }  // namespace
 
-Result<std::unique_ptr<Writer>> create_file_writer(const std::string& path, const WriterSpec& spec,
-                                                   bool overwrite) {
+Result<std::unique_ptr<Writer>> create_sndfile_writer(const std::string& path,
+                                                      const WriterSpec& spec, bool overwrite) {
   if (spec.channels < 1 || spec.channels > kMaxChannels) {
     return make_error(Exit::usage,
                       fmt::format("cannot write '{}': {} channels", path, spec.channels),
@@ -344,17 +276,11 @@ Result<std::unique_ptr<Writer>> create_file_writer(const std::string& path, cons
   // Without `overwrite` the file is created at its name with O_EXCL. With it, a new file is
   // created next to it and renamed over it once its header is written: the old file stays
   // as it was if anything before that fails.
-  std::string create_path = overwrite ? temp_path_for(path) : path;
-  UniqueFd fd(::open(create_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-  for (int tries = 1; fd.get() < 0 && errno == EEXIST && overwrite && tries < 8; ++tries) {
-    create_path = temp_path_for(path);
-    fd = UniqueFd(::open(create_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-  }
-  if (fd.get() < 0) return create_error(path, errno);
-  UnlinkGuard created(create_path);
+  auto created = NewFile::create(path, overwrite);
+  if (!created) return created.error();
 
   // close_desc false: fd stays ours (UniqueFd), whatever libsndfile does on failure.
-  SndfilePtr file(sf_open_fd(fd.get(), SFM_WRITE, &sfinfo, SF_FALSE));
+  SndfilePtr file(sf_open_fd(created->fd(), SFM_WRITE, &sfinfo, SF_FALSE));
   if (!file) {
     return make_error(Exit::cannot_create,
                       fmt::format("cannot create '{}': {}", path, sndfile_text(nullptr)));
@@ -373,16 +299,14 @@ Result<std::unique_ptr<Writer>> create_file_writer(const std::string& path, cons
     return make_error(Exit::cannot_create,
                       fmt::format("cannot create '{}': {}", path, sndfile_text(file.get())));
   }
-  const off_t data_offset = ::lseek(fd.get(), 0, SEEK_CUR);
+  const off_t data_offset = ::lseek(created->fd(), 0, SEEK_CUR);
   if (data_offset <= 0) {
     return make_error(Exit::internal,
                       fmt::format("cannot create '{}': no data offset after the header", path));
   }
-  if (overwrite && ::rename(create_path.c_str(), path.c_str()) != 0)
-    return create_error(path, errno);
-  created.dismiss();
-  return std::unique_ptr<Writer>(
-      std::make_unique<SndfileWriter>(path, spec, std::move(fd), std::move(file), data_offset));
+  if (Status s = created->commit(); !s) return s.error();
+  return std::unique_ptr<Writer>(std::make_unique<SndfileWriter>(path, spec, created->take_fd(),
+                                                                 std::move(file), data_offset));
 }
 
 }  // namespace sc::formats

@@ -25,7 +25,7 @@
 #include "formats/held_block.h"
 #include "formats/pcm_encode.h"
 #include "formats/sys_error.h"
-#include "formats/writer.h"
+#include "formats/writers.h"
 
 namespace sc::formats {
 namespace {
@@ -318,8 +318,8 @@ class StreamWriter final : public Writer {
 
 }  // namespace
 
-Result<std::unique_ptr<Writer>> create_stream_writer(int fd, const std::string& label,
-                                                     const WriterSpec& spec) {
+Result<std::unique_ptr<Writer>> create_pcm_stream_writer(int fd, const std::string& label,
+                                                         const WriterSpec& spec) {
   if (spec.channels < 1 || spec.channels > kMaxChannels) {
     return make_error(Exit::usage,
                       fmt::format("cannot write to {}: {} channels", label, spec.channels),

@@ -19,9 +19,10 @@
 namespace sc::formats {
 
 struct WriterSpec {
-  FormatChoice format;
+  FormatChoice format;  // with the aac bitrate (0: aac_bitrate's default)
   unsigned rate = 48000;
   unsigned channels = 2;
+  bool fragmented = false;  // m4a: keep the fragmented MP4 written while recording
 };
 
 // Appends interleaved float frames to a file. One thread at a time (the writer thread).
@@ -60,13 +61,21 @@ class Writer {
 // written beside the old one and renamed over it once its header is on disk, so the old
 // file stays whole if anything fails first. Nothing is left behind on failure.
 // A "wav" recording that passes 4 GiB continues as RF64 instead of breaking.
+// The format is checked first (check_format: 64, no file). While the writer lives, the file
+// is locked (new_file.h being_written). PCM goes to libsndfile; AAC and ALAC to FFmpeg's
+// encoders, in M4A through FFmpeg's muxer (fragmented while recording, made plain by close()
+// unless spec.fragmented; if that fails the fragmented file stays and close() returns 74), in
+// CAF through our packet writer (data size -1 and a journal of packet sizes beside the file
+// while recording, packet table and real size at close()).
 Result<std::unique_ptr<Writer>> create_file_writer(const std::string& path, const WriterSpec& spec,
                                                    bool overwrite);
 
 // A writer to a descriptor that cannot seek (stdout, a pipe): WAV with the streaming
 // convention (RIFF and data sizes 0xFFFFFFFF), CAF with the data chunk size -1. RF64 is
-// written as streaming WAV. `label` names it in messages ("stdout"). The descriptor is not
-// closed. A reader that goes away is Exit::io (74), not a SIGPIPE death.
+// written as streaming WAV. M4A is fragmented MP4 (it plays from a pipe); a compressed CAF is
+// refused (64): no reader plays it without the packet table. `label` names it in messages
+// ("stdout"). The descriptor is not closed. A reader that goes away is Exit::io (74), not a
+// SIGPIPE death.
 Result<std::unique_ptr<Writer>> create_stream_writer(int fd, const std::string& label,
                                                      const WriterSpec& spec);
 

@@ -154,6 +154,10 @@ Status Recording::start() {
   spec.format = req_.format;
   spec.rate = req_.rate ? req_.rate : in_rate_;
   spec.channels = req_.channels ? req_.channels : in_channels_;
+  spec.fragmented = req_.fragmented;
+  // Before any frame: a format the file cannot take is a usage error, and no file.
+  const std::string what = req_.path == "-" ? "stdout" : fmt::format("'{}'", req_.path);
+  if (auto s = formats::check_format(spec.format, spec.rate, spec.channels, what); !s) return s;
   report_.format = spec.format;
   report_.rate = spec.rate;
   report_.channels = spec.channels;

@@ -41,6 +41,7 @@ struct RecordRequest {
   std::optional<Duration> duration;  // stop when the session clock reaches it
   std::optional<Duration> split;     // a new numbered file every this much audio
   bool overwrite = false;
+  bool fragmented = false;     // m4a: keep the fragmented MP4 (WriterSpec::fragmented)
   audio::StreamParams stream;  // asked of the device (rate, buffer); channels are derived
   OnInterrupt on_interrupt = OnInterrupt::pause;
   ResumePolicy resume = ResumePolicy::automatic;

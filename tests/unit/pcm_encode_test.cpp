@@ -42,6 +42,8 @@ std::vector<unsigned char> reference_bytes(Codec codec, float x, bool big_endian
       std::memcpy(&v, &c, sizeof v);
       break;
     }
+    default:  // packet codecs: not pcm_encode's
+      ADD_FAILURE() << "not a PCM codec";
   }
   std::vector<unsigned char> out(n);
   for (size_t b = 0; b < n; ++b)

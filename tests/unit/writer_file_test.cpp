@@ -60,6 +60,8 @@ double tolerance(Codec c) {
       return 1e-9;
     case Codec::float32:
       return 0;
+    default:  // packet codecs are tested in their own files
+      break;
   }
   return 0;
 }
@@ -72,6 +74,8 @@ int sf_type(Container c) {
       return SF_FORMAT_RF64;
     case Container::caf:
       return SF_FORMAT_CAF;
+    case Container::m4a:
+      break;
   }
   return 0;
 }
@@ -86,6 +90,8 @@ int sf_subtype(Codec c) {
       return SF_FORMAT_PCM_32;
     case Codec::float32:
       return SF_FORMAT_FLOAT;
+    default:
+      break;
   }
   return 0;
 }
@@ -98,6 +104,8 @@ const char* magic(Container c) {
       return "RF64";
     case Container::caf:
       return "caff";
+    case Container::m4a:
+      break;
   }
   return "";
 }
@@ -206,7 +214,7 @@ TEST(WriterFile, RoundTripEveryContainerCodecRateAndChannelCount) {
   TempDir dir;
   constexpr size_t kFrames = 5000;
   for (Container container : {Container::wav, Container::rf64, Container::caf}) {
-    for (Codec codec : all_codecs()) {
+    for (Codec codec : pcm_codecs()) {
       for (unsigned rate : {44100u, 48000u}) {
         for (unsigned channels : {1u, 2u, 6u}) {
           const WriterSpec spec{{container, codec}, rate, channels};
@@ -270,7 +278,7 @@ TEST(WriterFile, SigkillKeepsEverythingUpToTheLastCheckpoint) {
   constexpr size_t kSaved = 10000;  // under a second: only the checkpoint saves it
   constexpr size_t kUnsaved = 2000;
   for (Container container : {Container::wav, Container::rf64, Container::caf}) {
-    for (Codec codec : all_codecs()) {
+    for (Codec codec : pcm_codecs()) {
       const WriterSpec spec{{container, codec}, 48000, 2};
       SCOPED_TRACE(describe(spec));
       const std::string path = dir.file("killed-" + file_name(spec));
