@@ -41,7 +41,7 @@ _soundcheck() {
         w=${COMP_WORDS[i]}
         case $w in
             --config | --profile | --category | --mode | --options | --preferred-rate | --io-buffer | --api | \
-                -o | --output | -f | --format | -e | --codec | -r | --rate | -c | --channels | \
+                -o | --output | -f | --format | -e | --codec | -b | --bitrate | -r | --rate | -c | --channels | \
                 -d | --duration | --split | -D | --device | --on-interrupt | --resume | --device-wait | --for | --reason)
                 if [[ ${COMP_WORDS[i + 1]-} == "=" ]]; then
                     ((i += 1))
@@ -120,11 +120,15 @@ _soundcheck() {
             return 0
             ;;
         -f | --format)
-            COMPREPLY=($(compgen -W "wav rf64 caf" -- "$cur"))
+            COMPREPLY=($(compgen -W "wav rf64 caf m4a" -- "$cur"))
             return 0
             ;;
         -e | --codec)
-            COMPREPLY=($(compgen -W "pcm16 pcm24 pcm32 float32" -- "$cur"))
+            COMPREPLY=($(compgen -W "pcm16 pcm24 pcm32 float32 aac alac alac24" -- "$cur"))
+            return 0
+            ;;
+        -b | --bitrate)
+            COMPREPLY=($(compgen -W "32k 64k 96k 128k 192k 256k" -- "$cur"))
             return 0
             ;;
         -r | --rate)
@@ -187,7 +191,7 @@ _soundcheck() {
     for cmd in "$path" ""; do
     case "$cmd" in
         "") opts="--json -q --quiet -v --verbose --config -h --help --version" ;;
-        "record") opts="-o --output -f --format -e --codec -r --rate -c --channels -d --duration --split --force -D --device --on-interrupt --resume --retry --device-wait --follow-default --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
+        "record") opts="-o --output -f --format -e --codec -b --bitrate -r --rate -c --channels -d --duration --split --force --fragmented -D --device --on-interrupt --resume --retry --device-wait --follow-default --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
         "route") opts="-h --help" ;;
         "route list") opts="--input --output --api -h --help" ;;
         "session") opts="-h --help" ;;

@@ -16,7 +16,7 @@ function __soundcheck_path
         end
         switch $t
             case --config --profile --category --mode --options --preferred-rate --io-buffer --api \
-                -o --output -f --format -e --codec -r --rate -c --channels -d --duration --split \
+                -o --output -f --format -e --codec -b --bitrate -r --rate -c --channels -d --duration --split \
                 -D --device --on-interrupt --resume --device-wait --for --reason
                 set skip 1
                 continue
@@ -162,13 +162,15 @@ complete -c soundcheck -n '__soundcheck_is "session interrupt"' -s h -l help -d 
 
 # soundcheck record
 complete -c soundcheck -n '__soundcheck_is "record"' -s o -l output -r -F -d 'Output file'
-complete -c soundcheck -n '__soundcheck_is "record"' -s f -l format -x -a 'wav rf64 caf' -d 'Container'
-complete -c soundcheck -n '__soundcheck_is "record"' -s e -l codec -x -a 'pcm16 pcm24 pcm32 float32' -d 'Sample type'
+complete -c soundcheck -n '__soundcheck_is "record"' -s f -l format -x -a 'wav rf64 caf m4a' -d 'Container'
+complete -c soundcheck -n '__soundcheck_is "record"' -s e -l codec -x -a 'pcm16 pcm24 pcm32 float32 aac alac alac24' -d 'Codec'
+complete -c soundcheck -n '__soundcheck_is "record"' -s b -l bitrate -x -a '32k 64k 96k 128k 192k 256k' -d 'AAC bitrate'
 complete -c soundcheck -n '__soundcheck_is "record"' -s r -l rate -x -a '44100 48000 88200 96000 44.1k 48k' -d 'File sample rate in Hz'
 complete -c soundcheck -n '__soundcheck_is "record"' -s c -l channels -x -a '1 2' -d 'File channels'
 complete -c soundcheck -n '__soundcheck_is "record"' -s d -l duration -x -a '10s 1m 10m 1h' -d 'Stop after this long on the session clock'
 complete -c soundcheck -n '__soundcheck_is "record"' -l split -x -a '1m 10m 1h' -d 'A new numbered file every this long'
 complete -c soundcheck -n '__soundcheck_is "record"' -l force -d 'Overwrite an existing file'
+complete -c soundcheck -n '__soundcheck_is "record"' -l fragmented -d 'm4a: keep the fragmented MP4'
 complete -c soundcheck -n '__soundcheck_is "record"' -s D -l device -x -a 'default virtual virtual:speed=max' -d 'Input device'
 complete -c soundcheck -n '__soundcheck_is "record"' -l on-interrupt -x -a 'pause split stop' -d 'What an interruption does'
 complete -c soundcheck -n '__soundcheck_is "record"' -l resume -x -a 'auto always never' -d 'What the end of an interruption does'
