@@ -109,6 +109,9 @@ nlohmann::ordered_json report_json(const record::RecordReport& r, const audio::D
           {"files", files},
           {"format", std::string(formats::info(r.format.container).name)},
           {"codec", std::string(formats::name(r.format.codec))},
+          {"bitrate", r.format.codec == formats::Codec::aac
+                          ? json(formats::aac_bitrate(r.format.bitrate, r.rate, r.channels))
+                          : json(nullptr)},
           {"rate", r.rate},
           {"channels", r.channels},
           {"frames", r.frames},
