@@ -3,12 +3,15 @@
 // last packet is dropped; a missing, damaged or foreign journal is 65; a PCM CAF of size -1
 // gets its real size; malformed files are 65 with the offset.
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -174,6 +177,72 @@ TEST(CafRepair, CrashedRecordingIsRebuiltFromItsJournal) {
     auto again = repair_caf(path, out);
     ASSERT_FALSE(again);
     EXPECT_EQ(again.error().exit, Exit::cannot_create);
+  }
+}
+
+// A file size limit (as a full disk) hit by the data or only by close(): the file is either
+// finished with the packets that reached the disk, or close() says 74 with the repair hint and
+// the journal stays for repair. In a child, for the limit.
+TEST(CafRepair, FullDiskLeavesAFinishedOrRepairableFile) {
+  TempDir dir;
+  for (const bool only_close : {true, false}) {
+    SCOPED_TRACE(only_close ? "limit hit by close()" : "limit hit while writing");
+    const std::string path = dir.file(only_close ? "close.caf" : "write.caf");
+    const std::vector<float> signal = test::caf_signal(48000 * 3, 2, 48000);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::signal(SIGXFSZ, SIG_IGN);
+      auto w = create_file_writer(path, test::caf_spec(Codec::alac, 48000, 2), false);
+      if (!w) ::_exit(2);
+      const size_t half = signal.size() / 2;
+      if (!(*w)->write(signal.data(), half / 2) || !(*w)->checkpoint()) ::_exit(3);
+      struct stat st {};
+      ::stat(path.c_str(), &st);
+      const auto limit = static_cast<rlim_t>(st.st_size + (only_close ? 0 : 50000));
+      const rlimit rl{limit, limit};
+      ::setrlimit(RLIMIT_FSIZE, &rl);
+      if (!only_close) {
+        Status s = (*w)->write(signal.data() + half, half / 2);
+        if (s) s = (*w)->checkpoint();
+        if (s || s.error().exit != Exit::io) ::_exit(4);
+        if ((*w)->write(signal.data(), 1)) ::_exit(5);  // the error sticks
+      }
+      Status closed = (*w)->close();
+      if (closed) ::_exit(0);
+      if (closed.error().exit == Exit::io &&
+          closed.error().hint.find("soundcheck repair") != std::string::npos)
+        ::_exit(10);
+      ::_exit(6);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << status;
+    const int code = WEXITSTATUS(status);
+    ASSERT_TRUE(code == 0 || code == 10) << "child failed at step " << code;
+    if (only_close) {
+      EXPECT_EQ(code, 10);
+    }
+    std::string final_path = path;
+    if (code == 10) {
+      ASSERT_TRUE(fs::exists(caf::journal_path(path)));
+      auto info = inspect_caf(path);
+      ASSERT_TRUE(info) << info.error().message;
+      EXPECT_FALSE(info->finalized);
+      final_path = path + ".fixed.caf";
+      auto did = repair_caf(path, final_path);
+      ASSERT_TRUE(did) << did.error().message;
+    } else {
+      EXPECT_FALSE(fs::exists(caf::journal_path(path)));
+    }
+    auto info = inspect_caf(final_path);
+    ASSERT_TRUE(info) << info.error().message;
+    EXPECT_TRUE(info->finalized);
+    EXPECT_GT(info->frames, 48000u * 3 / 4 - 4096 * 2);
+    EXPECT_EQ(test::ffmpeg_complaints(final_path), "");
+    const test::SndInts s = test::read_sndfile_ints(final_path);
+    ASSERT_TRUE(s.ok) << s.error;
+    EXPECT_EQ(static_cast<uint64_t>(s.info.frames), info->frames);
   }
 }
 
