@@ -274,8 +274,13 @@ Result<FileInfo> inspect_caf(const std::string& path) {
             path, pakt->header_offset,
             fmt::format("a packet table of {} bytes for a data chunk of {}", sum, audio_bytes));
       }
-      if (table->header.valid_frames < 0)
-        return bad(path, pakt->header_offset + 20, "a negative count of valid frames");
+      const uint64_t capacity = table->sizes.size() * uint64_t{c.desc.frames_per_packet};
+      if (table->header.valid_frames < 0 ||
+          static_cast<uint64_t>(table->header.valid_frames) > capacity) {
+        return bad(path, pakt->header_offset + 20,
+                   fmt::format("{} valid frames in {} packets of {}", table->header.valid_frames,
+                               table->sizes.size(), c.desc.frames_per_packet));
+      }
       info.frames = static_cast<uint64_t>(table->header.valid_frames);
       audio_bytes = sum;
     } else {

@@ -358,6 +358,14 @@ TEST(CafRepair, MalformedFilesAre65WithTheOffset) {
     caf::put_pakt(b, {5, 5 * 4096, 0, 0}, std::vector<uint32_t>{1});
     cases.push_back({"pakt shorter than it says", b.data()});
   }
+  {
+    caf::Bytes b = header();
+    caf::put_desc(b, desc);
+    caf::put_data_header(b, 4 + 3);
+    b.be(0x010203, 3);
+    caf::put_pakt(b, {1, 5000, 0, 0}, std::vector<uint32_t>{3});
+    cases.push_back({"more valid frames than packets hold", b.data()});
+  }
   TempDir dir;
   for (const Bad& c : cases) {
     SCOPED_TRACE(c.what);
