@@ -46,7 +46,8 @@ class PacketEncoder {
   // write() and drain() fail.
   Status drain(const Sink& sink);
 
-  // The open encoder: extradata (esds payload for AAC, the 'alac' atom for ALAC),
+  // The open encoder: extradata (AAC: the AudioSpecificConfig, which a container wraps in
+  // its esds; ALAC: the 36-byte 'alac' atom),
   // frame_size (1024, 4096), initial_padding (AAC: 1024), time_base {1, rate}.
   const AVCodecContext& codec() const { return *codec_; }
   uint64_t frames_in() const { return frames_in_; }
