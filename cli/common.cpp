@@ -191,6 +191,7 @@ int run_cli(int argc, const char* const* argv) {
       return report_error(g, parsed.command,
                           make_error(static_cast<Exit>(parsed.exit), parsed.message, parsed.hint));
     }
+    formats::set_library_logging(cli->global.verbose);
     return cli->action();
   } catch (const std::exception& e) {
     return report_error(

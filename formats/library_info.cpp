@@ -3,7 +3,10 @@
 #include <sndfile.h>
 
 extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
+#include <libavutil/log.h>
 #include <libswresample/swresample.h>
 }
 
@@ -25,7 +28,13 @@ std::vector<std::pair<std::string, std::string>> library_versions() {
   std::vector<std::pair<std::string, std::string>> out = {{"libsndfile", sf}};
   out.emplace_back("libavutil", av_version(avutil_version()));
   out.emplace_back("libswresample", av_version(swresample_version()));
+  out.emplace_back("libavcodec", av_version(avcodec_version()));
+  out.emplace_back("libavformat", av_version(avformat_version()));
   return out;
+}
+
+void set_library_logging(bool verbose) {
+  av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
 }
 
 }  // namespace sc::formats

@@ -209,7 +209,8 @@ TEST(Cli, HelpAndVersionGoToStdoutWithZero) {
   }
   auto vj = soundcheck({"--json", "--version"});
   EXPECT_EQ(vj.status, 0);
-  for (const char* lib : {"libsndfile", "libavutil", "libswresample", "libpulse", "rtaudio"}) {
+  for (const char* lib : {"libsndfile", "libavutil", "libswresample", "libavcodec", "libavformat",
+                          "libpulse", "rtaudio"}) {
     const auto libs = parse_json(vj)["libraries"];
     ASSERT_TRUE(libs.contains(lib)) << lib;
     // A run-time version for each, not "not loadable".
