@@ -51,7 +51,8 @@ class M4aWriter final : public Writer {
 
   ~M4aWriter() override { (void)close(); }
 
-  // Sets up the encoder and the muxer on `fd` (not owned: see adopt) and writes the header.
+  // Sets up the encoder and the muxer on `fd` (not owned: see adopt) and writes the header
+  // (nothing yet, with delay_moov: the moov goes out with the first fragment).
   // Errors: 70/69 from the encoder or muxer, 74 a failed write. A writer whose open() failed
   // writes nothing more, also not from its destructor.
   Status open(int fd) {
@@ -88,8 +89,10 @@ class M4aWriter final : public Writer {
     return ok_status();
   }
 
-  // The file's descriptor, kept (with its lock) until close().
-  void adopt(UniqueFd fd) { fd_ = std::move(fd); }
+  // The file, kept open (with its lock) until close(). One created beside the old file
+  // (overwrite) is renamed over it once the moov is on disk (the first cut), so the old file
+  // stays whole until the new one plays.
+  void adopt(NewFile file) { file_ = std::move(file); }
 
   Status write(const float* interleaved, size_t frames) override {
     if (Status s = writable(); !s) return s;
@@ -111,7 +114,8 @@ class M4aWriter final : public Writer {
     }
     moov_written_ = true;
     packets_at_cut_ = packets_;
-    return flush();
+    if (Status s = flush(); !s) return s;
+    return commit();
   }
 
   Status close() override {
@@ -122,7 +126,7 @@ class M4aWriter final : public Writer {
     if (!s) close_error_ = s.error();
     mux_.reset();
     io_.reset();
-    fd_.reset();  // the lock goes with it
+    file_.reset();  // the lock goes with it
     return s;
   }
 
@@ -151,6 +155,7 @@ class M4aWriter final : public Writer {
     if (int err = av_write_trailer(mux_.get()); err < 0 || io_->error() != 0)
       return fail(io_->error() != 0 ? write_failed() : muxer_error("the trailer", err));
     if (Status s = flush(); !s) return s;
+    if (Status s = commit(); !s) return s;
     if (stream_ || spec_.fragmented) return ok_status();
     auto plain = make_plain(path_, packets_);
     if (plain) return ok_status();
@@ -161,6 +166,14 @@ class M4aWriter final : public Writer {
                                   what_, e.message),
                       fmt::format("{}once there is space, 'soundcheck repair {}' makes it plain",
                                   e.hint.empty() ? "" : e.hint + "; ", path_));
+  }
+
+  // The file at its name (overwrite: renamed over the old one); once.
+  Status commit() {
+    if (!file_ || committed_) return ok_status();
+    committed_ = true;
+    Status s = file_->commit();
+    return s ? s : fail(s.error());
   }
 
   Status flush() {
@@ -182,7 +195,7 @@ class M4aWriter final : public Writer {
   Error fail(Error e) {
     if (!failure_) {
       failure_ = e;
-      if (!stream_ && io_ && io_->error() != 0) (void)!::ftruncate(fd_.get(), io_->good_end());
+      if (!stream_ && io_ && io_->error() != 0) (void)!::ftruncate(file_->fd(), io_->good_end());
     }
     return *failure_;
   }
@@ -207,7 +220,7 @@ class M4aWriter final : public Writer {
   std::string what_;
   WriterSpec spec_;
   bool stream_;
-  UniqueFd fd_;  // the file (with its lock); empty for a stream
+  std::optional<NewFile> file_;  // the file (with its lock); none for a stream
   std::unique_ptr<FdIo> io_;
   OutputFormatPtr mux_;  // after io_: freed before it
   std::unique_ptr<PacketEncoder> encoder_;
@@ -216,7 +229,8 @@ class M4aWriter final : public Writer {
   uint64_t frames_ = 0;
   uint64_t packets_ = 0;
   uint64_t packets_at_cut_ = 0;
-  bool moov_written_ = false;     // by a cut of ours (the muxer's own 1 s cut: a harmless extra)
+  bool moov_written_ = false;  // by a cut of ours (the muxer's own 1 s cut: a harmless extra)
+  bool committed_ = false;
   std::optional<Error> failure_;  // the first failure; later writes return it
   bool opened_ = false;
   bool closed_ = false;
@@ -231,11 +245,12 @@ Result<std::unique_ptr<Writer>> create_m4a_writer(const std::string& path, const
   if (!created) return created.error();
   auto writer = std::make_unique<M4aWriter>(path, fmt::format("'{}'", path), spec, false);
   const int fd = created->fd();
-  // The header goes to the file under its temporary name (overwrite), then the rename. The
-  // writer keeps the descriptor, and with it the lock, until close().
+  // Failing here leaves nothing (NewFile's guard). A new name is the file's at once; with
+  // overwrite the writer renames its file over the old one at its first cut.
   if (Status s = writer->open(fd); !s) return s.error();
-  if (Status s = created->commit(); !s) return s.error();
-  writer->adopt(created->take_fd());
+  if (!overwrite)
+    if (Status s = created->commit(); !s) return s.error();
+  writer->adopt(std::move(*created));
   return std::unique_ptr<Writer>(std::move(writer));
 }
 

@@ -394,7 +394,11 @@ TEST(WriterM4a, OverwriteAndCreationFailures) {
   EXPECT_EQ(refused.error().exit, Exit::cannot_create);
   auto w = create_file_writer(path, spec, true);
   ASSERT_TRUE(w) << w.error().message;
-  ASSERT_TRUE(write_all_of(**w, sine(48000, 1, 48000), 4800));
+  // The old file stays until the new one has its moov on disk (the first cut).
+  EXPECT_EQ(fs::file_size(path), 3u);
+  ASSERT_TRUE(write_all_of(**w, sine(48000, 1, 48000), 4800, true));
+  EXPECT_EQ(layout(path).substr(0, 14), "ftyp moov moof") << layout(path);
+  EXPECT_TRUE(being_written(path));
   ASSERT_TRUE((*w)->close());
   ASSERT_TRUE((*w)->close());
   EXPECT_FALSE((*w)->write(sine(10, 1, 48000).data(), 10));
@@ -425,6 +429,17 @@ TEST(Mp4Repair, InspectAndRepairEveryKindOfFile) {
   for (const Box& b : top_boxes(ours))
     if (b.type == "mdat" && b.size > 4096) last_mdat = b;
   fs::resize_file(cut, last_mdat.at + last_mdat.size / 2);
+  // What a recorder killed mid-recording leaves: a copy taken while the writer is open (no
+  // trailer), 3 s written with the recorder's checkpoints.
+  const std::string killed = dir.file("killed.m4a");
+  {
+    const std::string live = dir.file("live.m4a");
+    auto w = create_file_writer(live, WriterSpec{{Container::m4a, Codec::aac}, 48000, 2}, false);
+    ASSERT_TRUE(w);
+    ASSERT_TRUE(write_all_of(**w, sine(48000 * 3, 2, 48000), 12000, true));
+    fs::copy_file(live, killed);
+    ASSERT_TRUE((*w)->close());
+  }
   const std::string ff_plain = dir.file("ff-plain.m4a"), ff_frag = dir.file("ff-frag.m4a");
   ASSERT_EQ(run("ffmpeg -v error -f lavfi -i sine=f=1000:d=3 -c:a aac '" + ff_plain + "'"), "");
   ASSERT_EQ(run("ffmpeg -v error -f lavfi -i sine=f=1000:d=3 -c:a aac -movflags "
@@ -447,14 +462,17 @@ TEST(Mp4Repair, InspectAndRepairEveryKindOfFile) {
     std::string repair_mentions;
     std::string codec;
     uint64_t frames_min, frames_max;  // after the repair too
+    std::string did_mentions;
   };
   const Case cases[] = {
-      {ours, true, false, "plain", "aac", frames - 1024, frames + 1024},
-      {cut, true, false, "truncated", "aac", frames - 2 * 48000, frames},
-      {plain, true, true, "", "alac24", 44100 * 2, 44100 * 2},
-      {ff_plain, true, true, "", "aac", 44100 * 3 - 1024, 44100 * 3 + 1024},
-      {ff_frag, true, false, "plain", "aac", 44100 * 3 - 1024, 44100 * 3 + 2048},
-      {garbage, false, false, "", "", 0, 0},
+      {ours, true, false, "plain", "aac", frames - 1024, frames + 1024, "1024 priming"},
+      {cut, true, false, "truncated", "aac", frames - 2 * 48000, frames, "1024 priming"},
+      {killed, true, false, "plain", "aac", 48000 * 3 - 3072, 48000 * 3, "1024 priming"},
+      {plain, true, true, "", "alac24", 44100 * 2, 44100 * 2, ""},
+      {ff_plain, true, true, "", "aac", 44100 * 3 - 1024, 44100 * 3 + 1024, ""},
+      // ffmpeg's fragmented file starts at 0: no priming signalled, none invented.
+      {ff_frag, true, false, "plain", "aac", 44100 * 3 - 1024, 44100 * 3 + 2048, "plain:"},
+      {garbage, false, false, "", "", 0, 0, ""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(fs::path(c.path).filename().string());
@@ -484,6 +502,7 @@ TEST(Mp4Repair, InspectAndRepairEveryKindOfFile) {
     ASSERT_TRUE(did) << did.error().message;
     std::printf("%s: %s -> %s\n", fs::path(c.path).filename().c_str(), fi->repair->c_str(),
                 did->c_str());
+    EXPECT_NE(did->find(c.did_mentions), std::string::npos) << *did;
     auto after = inspect_mp4(out);
     ASSERT_TRUE(after) << after.error().message;
     EXPECT_TRUE(after->finalized);
