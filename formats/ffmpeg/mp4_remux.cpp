@@ -198,7 +198,14 @@ Result<RemuxStats> make_plain(const std::string& path, uint64_t expected_packets
                               const RemuxOptions& options) {
   const std::string temp = temp_path_for(path);
   auto stats = remux_to_plain(path, temp, options);
-  if (!stats) return stats.error();
+  if (!stats) {
+    // The temporary name means nothing to the user: the cause alone ("No space left on device").
+    Error e = stats.error();
+    if (const std::string prefix = fmt::format("cannot write '{}': ", temp);
+        e.message.rfind(prefix, 0) == 0)
+      e.message.erase(0, prefix.size());
+    return e;
+  }
   UnlinkGuard guard(temp);
   const int64_t found = count_packets(temp);
   if (found < 0 || static_cast<uint64_t>(found) != expected_packets) {

@@ -53,7 +53,9 @@ Result<RemuxStats> walk_packets(AVFormatContext& input, int index, int64_t file_
 
 // The M4A writer's last step: remuxes the fragmented `path` into a file beside it
 // (temp_path_for), checks that the copy opens and has `expected_packets` packets, and renames
-// it over `path`. On failure the temporary file is removed and `path` is left as it was.
+// it over `path`. On failure the temporary file is removed and `path` is left as it was; a
+// failed write's message is its cause alone ("No space left on device"), for the caller to
+// say what it was doing.
 Result<RemuxStats> make_plain(const std::string& path, uint64_t expected_packets,
                               const RemuxOptions& options = {});
 

@@ -314,42 +314,83 @@ TEST(WriterM4a, AFailedFinalizationKeepsThePlayableFragmentedFile) {
   EXPECT_TRUE(has(path, "moof"));
 }
 
-// The writer's own close() on a full disk: a 160 KB tmpfs holds the fragmented recording
-// (about 100 KB) but not the plain copy beside it. Needs a mount namespace (root or user
-// namespaces); skipped where there is none.
-TEST(WriterM4a, CloseOnAFullDiskKeepsTheFragmentedFileAndSaysSo) {
-  TempDir dir;
-  const std::string mnt = dir.file("small");
-  fs::create_directory(mnt);
+// Runs `child` in a forked process with a tmpfs of `size` mounted at `dir` (a private mount
+// namespace: root or user namespaces); its return is the child's exit status, 77 when there is
+// no mount namespace here.
+int with_small_disk(const std::string& dir, const char* size, int (*child)(const std::string&)) {
+  fs::create_directory(dir);
   const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
+  if (pid < 0) return -1;
   if (pid == 0) {
     if (unshare(CLONE_NEWNS) != 0 ||
         mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-        mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=160k") != 0)
+        mount("tmpfs", dir.c_str(), "tmpfs", 0, (std::string("size=") + size).c_str()) != 0)
       _exit(77);
-    const std::string path = mnt + "/take.m4a";
-    const WriterSpec spec{{Container::m4a, Codec::aac, 128000}, 48000, 2};
-    auto w = create_file_writer(path, spec, false);
-    if (!w) _exit(10);
-    if (!write_all_of(**w, sine(48000 * 6, 2, 48000), 4800, true)) _exit(11);
-    Status s = (*w)->close();
-    if (s) _exit(12);
-    std::printf("close: %s\nhint: %s\n", s.error().message.c_str(), s.error().hint.c_str());
-    if (s.error().exit != Exit::io) _exit(13);
-    if (s.error().message.find("fragmented file is kept") == std::string::npos) _exit(14);
-    if (s.error().hint.find("soundcheck repair") == std::string::npos) _exit(15);
-    if (std::distance(fs::directory_iterator(mnt), {}) != 1) _exit(16);
-    const Decoded d = decode_ffmpeg(path);
-    if (!d.ok || d.frames < 48000 * 6) _exit(17);
-    if ((*w)->close()) _exit(18);  // idempotent: the same error again
-    _exit(0);
+    const int status = child(dir);
+    std::fflush(stdout);
+    _exit(status);
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no mount namespace here";
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The writer's own close() on a full disk: a 160 KB tmpfs holds the fragmented recording
+// (about 115 KB) but not the plain copy beside it.
+int close_on_full_disk(const std::string& mnt) {
+  const std::string path = mnt + "/take.m4a";
+  const WriterSpec spec{{Container::m4a, Codec::aac, 128000}, 48000, 2};
+  auto w = create_file_writer(path, spec, false);
+  if (!w) return 10;
+  if (!write_all_of(**w, sine(48000 * 6, 2, 48000), 4800, true)) return 11;
+  Status s = (*w)->close();
+  if (s) return 12;
+  std::printf("close: %s\nhint: %s\n", s.error().message.c_str(), s.error().hint.c_str());
+  if (s.error().exit != Exit::io) return 13;
+  if (s.error().message.find("fragmented file is kept") == std::string::npos) return 14;
+  if (s.error().hint.find("soundcheck repair") == std::string::npos) return 15;
+  if (std::distance(fs::directory_iterator(mnt), {}) != 1) return 16;  // no temporary file
+  const Decoded d = decode_ffmpeg(path);
+  if (!d.ok || d.frames < 48000 * 6) return 17;
+  if ((*w)->close()) return 18;  // idempotent: the same error again
+  return 0;
+}
+
+TEST(WriterM4a, CloseOnAFullDiskKeepsTheFragmentedFileAndSaysSo) {
+  TempDir dir;
+  const int status = with_small_disk(dir.file("small"), "160k", close_on_full_disk);
+  if (status == 77) GTEST_SKIP() << "no mount namespace here";
+  EXPECT_EQ(status, 0);
+}
+
+// Recording onto a 64 KB tmpfs until it is full: the failed write is 74 with the cause and the
+// hint, the file keeps whole fragments only and plays, close() after it is ok.
+int record_until_full(const std::string& mnt) {
+  const std::string path = mnt + "/take.m4a";
+  const WriterSpec spec{{Container::m4a, Codec::alac, 0}, 48000, 2};
+  auto w = create_file_writer(path, spec, false);
+  if (!w) return 10;
+  Status s = write_all_of(**w, sine(48000 * 10, 2, 48000), 4800, true);
+  if (s) return 11;
+  std::printf("write: %s\nhint: %s\n", s.error().message.c_str(), s.error().hint.c_str());
+  if (s.error().exit != Exit::io) return 12;
+  if (s.error().message != "cannot write '" + path + "': No space left on device") return 13;
+  if (s.error().hint.empty()) return 14;
+  if ((*w)->write(sine(10, 2, 48000).data(), 10)) return 15;  // the error sticks
+  if (!(*w)->close()) return 16;                              // reported already
+  const Decoded d = decode_ffmpeg(path);
+  std::printf("kept %zu frames, %s\n", d.frames, d.error.c_str());
+  if (!d.ok || d.frames < 4096) return 17;
+  for (const Box& b : top_boxes(path))
+    if (b.at + b.size > fs::file_size(path)) return 18;  // a cut box
+  return 0;
+}
+
+TEST(WriterM4a, AFullDiskWhileRecordingIsAnIoErrorAndLeavesWholeFragments) {
+  TempDir dir;
+  const int status = with_small_disk(dir.file("small"), "64k", record_until_full);
+  if (status == 77) GTEST_SKIP() << "no mount namespace here";
+  EXPECT_EQ(status, 0);
 }
 
 TEST(WriterM4a, StreamIsFragmentedAndAReaderThatGoesAwayIsAnIoError) {
