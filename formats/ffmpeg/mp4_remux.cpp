@@ -84,6 +84,9 @@ Result<RemuxStats> remux_to_plain(const std::string& in, const std::string& out,
   OutputFormatPtr output(oraw);  // after io: freed before it
   output->pb = io->avio();
   output->flags |= AVFMT_FLAG_CUSTOM_IO;
+  // No flush after each packet (the default flushes a custom AVIO at every packet: a write(2)
+  // of a few hundred bytes each): the buffer goes out when full.
+  output->flush_packets = 0;
   AVStream* ost = avformat_new_stream(output.get(), nullptr);
   if (ost == nullptr) return make_error(Exit::internal, "out of memory for the MP4 muxer");
   if (int err = avcodec_parameters_copy(ost->codecpar, ist->codecpar); err < 0)
