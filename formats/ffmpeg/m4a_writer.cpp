@@ -195,7 +195,7 @@ class M4aWriter final : public Writer {
   Error fail(Error e) {
     if (!failure_) {
       failure_ = e;
-      if (!stream_ && io_ && io_->error() != 0) (void)!::ftruncate(file_->fd(), io_->good_end());
+      if (file_ && io_ && io_->error() != 0) (void)!::ftruncate(file_->fd(), io_->good_end());
     }
     return *failure_;
   }
