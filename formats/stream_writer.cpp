@@ -7,9 +7,6 @@
 // -1, which Apple's spec allows), and the samples are converted by pcm_encode.h exactly as
 // libsndfile converts them for the file writer.
 #include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -136,52 +133,6 @@ std::vector<unsigned char> caf_header(const WriterSpec& spec) {
   b.be(~uint64_t{0}, 8);  // -1
   b.be(0, 4);             // edit count
   return b.take();
-}
-
-// Writes all of `data` to `fd`; returns 0 or the errno that stopped it. Retries after EINTR
-// and partial writes, and waits for room when the descriptor is non-blocking. SIGPIPE is
-// blocked in this thread meanwhile, so a reader that went away shows up as EPIPE instead of
-// killing the process; the SIGPIPE the kernel then leaves pending for this thread is taken
-// back before the signal mask is restored.
-int write_all(int fd, const unsigned char* data, size_t size) {
-  sigset_t pipe_only;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  sigset_t pending;
-  sigemptyset(&pending);
-  sigpending(&pending);
-  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
-  sigset_t old_mask;
-  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
-
-  int error = 0;
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n > 0) {
-      data += n;
-      size -= static_cast<size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd p{fd, POLLOUT, 0};
-      if (::poll(&p, 1, -1) < 0 && errno != EINTR) {
-        error = errno;
-        break;
-      }
-      continue;
-    }
-    error = n < 0 ? errno : EIO;
-    break;
-  }
-
-  if (error == EPIPE && !was_pending) {
-    const timespec no_wait{0, 0};
-    while (sigtimedwait(&pipe_only, nullptr, &no_wait) < 0 && errno == EINTR) {
-    }
-  }
-  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-  return error;
 }
 
 Error write_error(const std::string& label, int e) {

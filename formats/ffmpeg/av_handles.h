@@ -62,4 +62,9 @@ using OutputFormatPtr = std::unique_ptr<AVFormatContext, OutputFormatFree>;
 // av_strerror's text for `err` (av_err2str does not compile as C++).
 std::string av_error_text(int err);
 
+// FFmpeg prints nothing on the terminal (its warnings about damaged input are ours to
+// report): the log level goes to AV_LOG_QUIET unless someone changed it from FFmpeg's
+// default first (a verbose CLI may ask for AV_LOG_ERROR). Any thread.
+void quiet_ffmpeg_logs();
+
 }  // namespace sc::formats
