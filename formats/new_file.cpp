@@ -74,22 +74,41 @@ Error create_error(const std::string& path, int e) {
 }
 
 Result<NewFile> NewFile::create(const std::string& path, bool overwrite) {
+  return open(path, overwrite, overwrite);
+}
+
+Result<NewFile> NewFile::create_beside(const std::string& path, bool overwrite) {
+  // Taken already: refused now, as create() would (commit() checks again, atomically).
+  struct stat st {};
+  if (!overwrite && ::lstat(path.c_str(), &st) == 0) return create_error(path, EEXIST);
+  if (const std::string dir = parent_dir(path);
+      !dir.empty() && ::stat(dir.c_str(), &st) != 0 && errno == ENOENT)
+    return create_error(path, ENOENT);
+  return open(path, overwrite, true);
+}
+
+Result<NewFile> NewFile::open(const std::string& path, bool overwrite, bool beside) {
   constexpr int kFlags = O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
-  std::string on_disk = overwrite ? temp_path_for(path) : path;
+  std::string on_disk = beside ? temp_path_for(path) : path;
   UniqueFd fd(::open(on_disk.c_str(), kFlags, 0666));
-  for (int tries = 1; fd.get() < 0 && errno == EEXIST && overwrite && tries < 8; ++tries) {
+  for (int tries = 1; fd.get() < 0 && errno == EEXIST && beside && tries < 8; ++tries) {
     on_disk = temp_path_for(path);
     fd = UniqueFd(::open(on_disk.c_str(), kFlags, 0666));
   }
   if (fd.get() < 0) return create_error(path, errno);
   // Nobody else has it yet: the lock cannot fail but for a kernel without flock.
   (void)::flock(fd.get(), LOCK_EX | LOCK_NB);
-  return NewFile(path, std::move(on_disk), std::move(fd));
+  return NewFile(path, std::move(on_disk), std::move(fd), overwrite);
 }
 
 Status NewFile::commit() {
-  if (on_disk_ != path_ && ::rename(on_disk_.c_str(), path_.c_str()) != 0)
-    return create_error(path_, errno);
+  if (on_disk_ != path_) {
+    // Without overwrite the name must still be free: link(2) never replaces (rename would).
+    const int rc = replace_ ? ::rename(on_disk_.c_str(), path_.c_str())
+                            : ::link(on_disk_.c_str(), path_.c_str());
+    if (rc != 0) return create_error(path_, errno);
+    if (!replace_) ::unlink(on_disk_.c_str());
+  }
   on_disk_ = path_;
   guard_.dismiss();
   return ok_status();

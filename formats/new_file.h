@@ -62,6 +62,11 @@ Error create_error(const std::string& path, int e);
 class NewFile {
  public:
   static Result<NewFile> create(const std::string& path, bool overwrite);
+  // As create(), but always beside `path` (temp_path_for), so that nothing is at `path` until
+  // commit(): for a file that is not playable until its first write (M4A's moov). Without
+  // `overwrite`, commit() then fails with 73 if `path` was taken meanwhile (link(2), which
+  // never replaces), and a process killed before commit() leaves only the hidden temp.
+  static Result<NewFile> create_beside(const std::string& path, bool overwrite);
 
   int fd() const { return fd_.get(); }
   const std::string& path() const { return path_; }             // the name asked for
@@ -72,13 +77,19 @@ class NewFile {
   UniqueFd take_fd() { return std::move(fd_); }
 
  private:
-  NewFile(std::string path, std::string on_disk, UniqueFd fd)
-      : path_(std::move(path)), on_disk_(on_disk), fd_(std::move(fd)), guard_(std::move(on_disk)) {}
+  NewFile(std::string path, std::string on_disk, UniqueFd fd, bool replace)
+      : path_(std::move(path)),
+        on_disk_(on_disk),
+        fd_(std::move(fd)),
+        guard_(std::move(on_disk)),
+        replace_(replace) {}
+  static Result<NewFile> open(const std::string& path, bool overwrite, bool beside);
 
   std::string path_;
   std::string on_disk_;
   UniqueFd fd_;
   UnlinkGuard guard_;
+  bool replace_;  // commit() may replace a file at path_ (overwrite)
 };
 
 // Whether a recorder still has `path` open for writing: its NewFile lock is held (a shared

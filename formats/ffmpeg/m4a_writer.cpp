@@ -14,7 +14,9 @@
 //   the muxer knows the first packet's pts (-1024: AAC's priming samples) and writes an edit
 //   list skipping them. FFmpeg 5.1's demuxer gives that file's first packet pts -1024 but does
 //   not trim fragments by the edit list; the plain file made from it does trim (mp4_remux.h).
-//   A recording killed before its first cut is empty (nothing to lose but those 0.25 s).
+//   The file gets its name at the first cut, so the name never holds an empty file; a
+//   recording killed before it leaves only a hidden temp beside the name (at most 0.25 s of
+//   audio, the recorder's checkpoint interval).
 // - close() drains the encoder, writes the fragmented trailer, then (unless spec.fragmented
 //   or a stream) makes the file plain by remuxing it beside itself and renaming the copy over
 //   it (mp4_remux.h make_plain). If that fails, the fragmented file stays: complete and
@@ -89,9 +91,9 @@ class M4aWriter final : public Writer {
     return ok_status();
   }
 
-  // The file, kept open (with its lock) until close(). One created beside the old file
-  // (overwrite) is renamed over it once the moov is on disk (the first cut), so the old file
-  // stays whole until the new one plays.
+  // The file, kept open (with its lock) until close(). It is created beside its name and
+  // renamed to it once the moov is on disk (the first cut): the file at the name plays, and
+  // an old one (overwrite) stays whole until then.
   void adopt(NewFile file) { file_ = std::move(file); }
 
   Status write(const float* interleaved, size_t frames) override {
@@ -99,7 +101,8 @@ class M4aWriter final : public Writer {
     Status s = encoder_->write(interleaved, frames, sink());
     if (!s) return fail(s.error());
     frames_ += frames;
-    return ok_status();
+    // The muxer cut a fragment of its own (frag_duration): the moov is on disk.
+    return io_->good_end() > 0 ? commit() : ok_status();
   }
 
   // A fragment of what the encoder has emitted, cut now and written out.
@@ -241,15 +244,14 @@ class M4aWriter final : public Writer {
 
 Result<std::unique_ptr<Writer>> create_m4a_writer(const std::string& path, const WriterSpec& spec,
                                                   bool overwrite) {
-  auto created = NewFile::create(path, overwrite);
+  // Beside its name until the first cut puts the moov on disk (then renamed into place), so
+  // the file at its name always plays: never an empty M4A, not even for the first 0.25 s.
+  auto created = NewFile::create_beside(path, overwrite);
   if (!created) return created.error();
   auto writer = std::make_unique<M4aWriter>(path, fmt::format("'{}'", path), spec, false);
   const int fd = created->fd();
-  // Failing here leaves nothing (NewFile's guard). A new name is the file's at once; with
-  // overwrite the writer renames its file over the old one at its first cut.
+  // Failing here leaves nothing (NewFile's guard).
   if (Status s = writer->open(fd); !s) return s.error();
-  if (!overwrite)
-    if (Status s = created->commit(); !s) return s.error();
   writer->adopt(std::move(*created));
   return std::unique_ptr<Writer>(std::move(writer));
 }
