@@ -9,7 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/info.h"
 #include "cli/record.h"
+#include "cli/repair.h"
 #include "cli/route.h"
 #include "cli/session.h"
 
@@ -32,6 +34,8 @@ struct Cli {
   CLI::App app;
   GlobalOptions global;
   RecordOptions record;
+  InfoOptions info;
+  RepairOptions repair;
   RouteOptions route;
   SessionOptions session;
   Action action;  // set by the selected subcommand's callback

@@ -1,0 +1,124 @@
+// repair_file (file_info.h): the module writes a repaired copy, the copy is checked the way a
+// reader will meet it, and only then does it take the original's place.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+
+#include "formats/inspect/file_io.h"
+#include "formats/inspect/modules.h"
+#include "formats/inspect/readers.h"
+#include "formats/sys_error.h"
+
+namespace sc::formats {
+namespace {
+
+Error still_writing(const std::string& path) {
+  return make_error(Exit::temp_fail, fmt::format("a recorder is still writing '{}'", path),
+                    "wait for it to finish, or stop it (SIGINT) first; 'soundcheck info' shows "
+                    "the file as it is now");
+}
+
+// The copy is whole when it says it is finalized and a reader gets through all of it.
+Result<FileInfo> verify(const std::string& copy, const std::string& path) {
+  auto after = inspect_file(copy);
+  if (!after)
+    return make_error(Exit::data,
+                      fmt::format("cannot repair '{}': the repaired copy does not read back: {}",
+                                  path, after.error().message),
+                      "the original is untouched");
+  if (!after->finalized || after->repair)
+    return make_error(Exit::data,
+                      fmt::format("cannot repair '{}': the repaired copy still needs: {}", path,
+                                  after->repair.value_or("finalizing")),
+                      "the original is untouched");
+  if (auto s = reads_to_end(copy, *after); !s)
+    return make_error(Exit::data,
+                      fmt::format("cannot repair '{}': the repaired copy does not read to its end: "
+                                  "{}",
+                                  path, s.error().message),
+                      "the original is untouched");
+  return after;
+}
+
+Status sync_file(const std::string& file) {
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0)
+    return make_error(Exit::io, fmt::format("cannot write '{}': {}", file, errno_text(errno)),
+                      write_hint(errno));
+  return ok_status();
+}
+
+}  // namespace
+
+Result<RepairResult> repair_file(const std::string& path, const std::string& out) {
+  if (being_written(path)) return still_writing(path);
+  auto family = family_of(path);
+  if (!family) return family.error();
+  auto before = inspect_file(path);
+  if (!before) return before.error();
+  if (before->writing) return still_writing(path);
+  if (!before->repair) {
+    RepairResult r;
+    r.did = fmt::format("'{}' needs nothing: it is finalized", path);
+    r.output = path;
+    r.after = *before;
+    return r;
+  }
+  if (*family == Family::other)
+    return make_error(Exit::internal, fmt::format("no module repairs '{}'", path));
+
+  struct stat st {};
+  if (!out.empty() && ::lstat(out.c_str(), &st) == 0)
+    return make_error(Exit::cannot_create, fmt::format("'{}' already exists", out),
+                      "choose another name for -o, or remove that file first");
+  const std::string copy = out.empty() ? temp_path_for(path) : out;
+  UnlinkGuard guard;
+  auto did = [&]() -> Result<std::string> {
+    switch (*family) {
+      case Family::wav:
+        return repair_wav(path, copy);
+      case Family::caf:
+        return repair_caf(path, copy);
+      default:
+        return repair_mp4(path, copy);
+    }
+  }();
+  // The module created the copy unless its creation failed (O_EXCL: then it is not ours).
+  if (did || (did.error().exit != Exit::cannot_create && ::lstat(copy.c_str(), &st) == 0))
+    guard = UnlinkGuard(copy);
+  if (!did) {
+    if (did.error().exit == Exit::cannot_create &&
+        did.error().message.find("already exists") != std::string::npos && !out.empty())
+      return make_error(Exit::cannot_create, fmt::format("'{}' already exists", out),
+                        "choose another name for -o, or remove that file first");
+    return did.error();
+  }
+  auto after = verify(copy, path);
+  if (!after) return after.error();
+  if (::stat(path.c_str(), &st) == 0) (void)::chmod(copy.c_str(), st.st_mode & 07777);
+  if (auto s = sync_file(copy); !s) return s.error();
+  if (out.empty()) {
+    if (being_written(path)) return still_writing(path);
+    if (::rename(copy.c_str(), path.c_str()) != 0)
+      return make_error(
+          Exit::io,
+          fmt::format("cannot put the repaired copy in place of '{}': {}", path, errno_text(errno)),
+          "the original is untouched");
+    const std::string dir = parent_dir(path);
+    (void)sync_file(dir.empty() ? "." : dir);
+  }
+  guard.dismiss();
+  RepairResult r;
+  r.did = std::move(*did);
+  r.changed = true;
+  r.output = out.empty() ? path : out;
+  r.after = std::move(*after);
+  r.after.path = r.output;
+  return r;
+}
+
+}  // namespace sc::formats
