@@ -55,7 +55,7 @@ _soundcheck() {
             -*) continue ;;
         esac
         case $cmd in
-            "") [[ $w == record || $w == session || $w == route ]] && cmd=$w ;;
+            "") [[ $w == record || $w == info || $w == repair || $w == session || $w == route ]] && cmd=$w ;;
             "route") [[ $w == list ]] && cmd="route $w" ;;
             "session")
                 case $w in
@@ -171,8 +171,8 @@ _soundcheck() {
 
     [[ $cur == -* ]] || {
         case $cmd in
-            "") COMPREPLY=($(compgen -W "record route session" -- "$cur")) ;;
-            "record")
+            "") COMPREPLY=($(compgen -W "record info repair route session" -- "$cur")) ;;
+            "record" | "info" | "repair")
                 compopt -o filenames 2>/dev/null
                 local IFS=$'\n'
                 COMPREPLY=($(compgen -f -- "$cur"))
@@ -192,6 +192,8 @@ _soundcheck() {
     case "$cmd" in
         "") opts="--json -q --quiet -v --verbose --config -h --help --version" ;;
         "record") opts="-o --output -f --format -e --codec -b --bitrate -r --rate -c --channels -d --duration --split --force --fragmented -D --device --on-interrupt --resume --retry --device-wait --follow-default --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
+        "info") opts="-h --help" ;;
+        "repair") opts="-o --output -h --help" ;;
         "route") opts="-h --help" ;;
         "route list") opts="--input --output --api -h --help" ;;
         "session") opts="-h --help" ;;

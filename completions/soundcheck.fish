@@ -25,7 +25,7 @@ function __soundcheck_path
         end
         switch $path
             case ""
-                if contains -- $t record route session
+                if contains -- $t record info repair route session
                     set path $t
                 end
             case route
@@ -85,6 +85,8 @@ end
 
 # soundcheck
 complete -c soundcheck -n '__soundcheck_is ""' -f -a record -d 'Record from a device into a file, or to stdout'
+complete -c soundcheck -n '__soundcheck_is ""' -f -a info -d 'What audio files are, finalized or not, what repair would do'
+complete -c soundcheck -n '__soundcheck_is ""' -f -a repair -d 'Make a file that a crash left behind whole again'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a route -d 'Audio routes: list devices'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a session -d 'Audio sessions: check, decode, list, watch, activate, interrupt'
 complete -c soundcheck -n '__soundcheck_is ""' -l json -d 'Machine output: one JSON document on stdout'
@@ -93,6 +95,15 @@ complete -c soundcheck -n '__soundcheck_is ""' -s v -l verbose -d 'More detail o
 complete -c soundcheck -n '__soundcheck_is ""' -l config -r -F -d 'Profiles and preferences file'
 complete -c soundcheck -n '__soundcheck_is ""' -s h -l help -d 'Print help'
 complete -c soundcheck -n '__soundcheck_is ""' -l version -d 'Print the version and the versions of the libraries'
+
+# soundcheck info
+complete -c soundcheck -n '__soundcheck_is info' -F -d 'Audio file'
+complete -c soundcheck -n '__soundcheck_is info' -s h -l help -d 'Print help'
+
+# soundcheck repair
+complete -c soundcheck -n '__soundcheck_is repair' -F -d 'File to repair'
+complete -c soundcheck -n '__soundcheck_is repair' -s o -l output -r -F -d 'Write the repaired file here, leave FILE as it is'
+complete -c soundcheck -n '__soundcheck_is repair' -s h -l help -d 'Print help'
 
 # soundcheck route
 complete -c soundcheck -n '__soundcheck_is route' -f -a list -d 'List the devices of every audio API and the virtual device'
