@@ -185,8 +185,10 @@ Result<Family> family_of(const std::string& path) {
   unsigned char head[12] = {};
   if (read_at(fd->get(), head, sizeof head, 0) < 0)
     return make_error(Exit::io, fmt::format("cannot read '{}'", path));
-  if (!std::memcmp(head, "RIFF", 4) || !std::memcmp(head, "RF64", 4) ||
-      !std::memcmp(head, "BW64", 4))
+  // RIFF holds other forms too (AVI, RMID): those are FFmpeg's.
+  const bool wave = !std::memcmp(head + 8, "WAVE", 4);
+  if (!std::memcmp(head, "RF64", 4) || !std::memcmp(head, "BW64", 4) ||
+      (!std::memcmp(head, "RIFF", 4) && wave))
     return Family::wav;
   if (!std::memcmp(head, "caff", 4)) return Family::caf;
   if (!std::memcmp(head + 4, "ftyp", 4)) return Family::mp4;

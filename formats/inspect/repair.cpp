@@ -95,6 +95,11 @@ Result<RepairResult> repair_file(const std::string& path, const std::string& out
         did.error().message.find("already exists") != std::string::npos && !out.empty())
       return make_error(Exit::cannot_create, fmt::format("'{}' already exists", out),
                         "choose another name for -o, or remove that file first");
+    if (did.error().exit == Exit::cannot_create && out.empty())
+      return make_error(Exit::cannot_create,
+                        fmt::format("cannot write the repaired copy of '{}' beside it: {}", path,
+                                    did.error().message),
+                        "write it elsewhere with -o OUT");
     return did.error();
   }
   auto after = verify(copy, path);

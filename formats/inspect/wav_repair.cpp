@@ -216,12 +216,15 @@ Result<WavLayout> parse_wav(int fd, uint64_t file_size, const std::string& path)
 // The sizes a finalized copy has, and whether it must be RF64.
 struct Plan {
   bool rf64 = false;
+  bool pad = false;   // a pad byte after odd data: before chunks that follow, or where one was
   uint64_t size = 0;  // of the copy
 };
 
 Result<Plan> plan_of(const WavLayout& w, const std::string& path) {
   Plan p;
-  p.size = w.data_off + w.data_bytes + (w.data_bytes & 1) + w.tail_len;  // with the pad byte
+  const bool room = w.data_off + w.data_bytes < w.file_size;
+  p.pad = (w.data_bytes & 1) && (w.tail_len > 0 || room);
+  p.size = w.data_off + w.data_bytes + (p.pad ? 1 : 0) + w.tail_len;
   const bool fits = p.size - 8 <= 0xFFFFFFFEull && w.data_bytes < kUnknown32;
   p.rf64 = (w.rf64 && w.ds64_off != 0) || !fits;
   if (p.rf64 && w.ds64_off == 0 && w.junk_off == 0)
@@ -313,7 +316,7 @@ Result<std::string> repair_wav(const std::string& path, const std::string& out) 
   const int i = in->get(), o = dst->get();
   if (auto s = copy_range(i, 0, o, 0, w->data_off + w->data_bytes, path, out); !s) return s.error();
   uint64_t at = w->data_off + w->data_bytes;
-  if (w->data_bytes & 1) {
+  if (plan->pad) {
     const unsigned char zero = 0;
     if (auto s = write_at(o, &zero, 1, at, out); !s) return s.error();
     at += 1;
