@@ -44,6 +44,20 @@ TEST(CliParse, GlobalOptionsAfterTheCommand) {
   EXPECT_EQ(p.cli->global.config, "/tmp/x.toml");
 }
 
+TEST(CliParse, InfoTakesFilesInOrderAndRepairOneFileAndOutput) {
+  auto p = parse({"info", "b.wav", "a.caf", "--json"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+  EXPECT_EQ(p.cli->info.files, (std::vector<std::string>{"b.wav", "a.caf"}));
+  EXPECT_TRUE(p.cli->global.json);
+  p = parse({"repair", "take.wav", "-o", "fixed.wav"});
+  ASSERT_TRUE(p.outcome.run) << p.outcome.message;
+  EXPECT_EQ(p.cli->repair.file, "take.wav");
+  EXPECT_EQ(p.cli->repair.output, "fixed.wav");
+  EXPECT_EQ(parse({"info"}).outcome.exit, 64);
+  EXPECT_EQ(parse({"repair", "a.wav", "b.wav"}).outcome.exit, 64);
+  EXPECT_EQ(parse({"repair"}).outcome.exit, 64);
+}
+
 TEST(CliParse, DecodeTakesCodesInOrder) {
   auto p = parse({"session", "decode", "560557684", "0x21707269", "!rec", "-50"});
   ASSERT_TRUE(p.outcome.run) << p.outcome.message;
