@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -158,7 +159,9 @@ Result<FileInfo> inspect_generic(const std::string& path) {
     PacketPtr pkt(av_packet_alloc());
     int64_t total = 0;
     while (pkt && av_read_frame(ctx.get(), pkt.get()) >= 0) {
-      if (pkt->stream_index == idx && pkt->duration > 0) total += pkt->duration;
+      if (pkt->stream_index == idx && pkt->duration > 0 &&
+          pkt->duration < std::numeric_limits<int64_t>::max() - total)
+        total += pkt->duration;
       av_packet_unref(pkt.get());
     }
     info.frames = static_cast<uint64_t>(av_rescale_q(total, st->time_base, per_frame));
