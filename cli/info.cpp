@@ -79,7 +79,6 @@ void setup_info(CLI::App& parent, InfoOptions& opts, const GlobalOptions& g,
 }
 
 int run_info(const InfoOptions& opts, const GlobalOptions& g) {
-  formats::show_library_messages(g.verbose);
   json files = json::array();
   std::optional<Error> worst;
   bool first = true;

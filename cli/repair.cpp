@@ -23,7 +23,6 @@ void setup_repair(CLI::App& parent, RepairOptions& opts, const GlobalOptions& g,
 }
 
 int run_repair(const RepairOptions& opts, const GlobalOptions& g) {
-  formats::show_library_messages(g.verbose);
   auto r = formats::repair_file(opts.file, opts.output);
   if (!r) return report_error(g, "repair", r.error());
   if (r->changed)

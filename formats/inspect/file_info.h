@@ -54,8 +54,4 @@ struct RepairResult {
 // no partial output is left.
 Result<RepairResult> repair_file(const std::string& path, const std::string& out);
 
-// FFmpeg's own log messages while reading: silenced unless `verbose` (-v). Call before the
-// others; without a call they are silenced.
-void show_library_messages(bool verbose);
-
 }  // namespace sc::formats

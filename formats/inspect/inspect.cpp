@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -17,18 +16,8 @@
 #include "formats/inspect/modules.h"
 #include "formats/inspect/readers.h"
 
-extern "C" {
-#include <libavutil/log.h>
-}
-
 namespace sc::formats {
 namespace {
-
-std::atomic<bool> g_quiet_set{false};
-
-void quiet_ffmpeg_once() {
-  if (!g_quiet_set.exchange(true)) av_log_set_level(AV_LOG_QUIET);
-}
 
 // FFmpeg gives up on a file that keeps it busy this long (a damaged file must never hang).
 constexpr auto kFfmpegTimeLimit = std::chrono::seconds(30);
@@ -44,7 +33,6 @@ int past_deadline(void* opaque) {
 // A demuxer on `path` (the file: protocol, so no name is taken for a URL), with its streams
 // found; `why` says what FFmpeg said when it cannot.
 InputFormatPtr open_ffmpeg(const std::string& path, Deadline& deadline, std::string& why) {
-  quiet_ffmpeg_once();
   AVFormatContext* raw = avformat_alloc_context();
   if (raw == nullptr) {
     why = "out of memory";
@@ -122,11 +110,6 @@ Result<FileInfo> inspect_sndfile(const std::string& path, const std::string& ffm
 }
 
 }  // namespace
-
-void show_library_messages(bool verbose) {
-  g_quiet_set.store(true);
-  av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
-}
 
 Result<FileInfo> inspect_generic(const std::string& path) {
   Deadline deadline{std::chrono::steady_clock::now() + kFfmpegTimeLimit};

@@ -1,7 +1,6 @@
-// TEMPORARY: stand-ins for the CAF and MP4 modules (formats/caf/caf_repair.cpp,
-// formats/ffmpeg/mp4_repair.cpp) until they land; this file is deleted when they do.
-// Until then a CAF or M4A is read as any other file (FFmpeg, then libsndfile) and reported
-// finalized, and nothing about it is repaired.
+// TEMPORARY: a stand-in for the MP4 module (formats/ffmpeg/mp4_repair.cpp) until it lands;
+// this file is deleted when it does. Until then an M4A is read as any other file (FFmpeg,
+// then libsndfile) and reported finalized, and nothing about it is repaired.
 #include <fmt/format.h>
 
 #include "formats/inspect/modules.h"
@@ -16,16 +15,6 @@ Error not_yet(const std::string& path, const char* what) {
 }
 
 }  // namespace
-
-Result<FileInfo> inspect_caf(const std::string& path) {
-  auto info = inspect_generic(path);
-  if (info) info->format = "caf";
-  return info;
-}
-
-Result<std::string> repair_caf(const std::string& path, const std::string&) {
-  return not_yet(path, "CAF");
-}
 
 Result<FileInfo> inspect_mp4(const std::string& path) {
   auto info = inspect_generic(path);

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "formats/caf/packet_journal.h"
 #include "formats/inspect/file_io.h"
 #include "formats/inspect/modules.h"
 #include "formats/inspect/readers.h"
@@ -113,6 +114,8 @@ Result<RepairResult> repair_file(const std::string& path, const std::string& out
           Exit::io,
           fmt::format("cannot put the repaired copy in place of '{}': {}", path, errno_text(errno)),
           "the original is untouched");
+    // A packet CAF's journal described the file just replaced; the new one has its table.
+    if (*family == Family::caf) ::unlink(caf::journal_path(path).c_str());
     const std::string dir = parent_dir(path);
     (void)sync_file(dir.empty() ? "." : dir);
   }

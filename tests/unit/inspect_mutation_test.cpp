@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "formats/inspect/file_info.h"
+#include "formats/library_info.h"
 #include "formats/writer.h"
 #include "tests/support/mutate.h"
 #include "tests/support/temp_dir.h"
@@ -117,6 +118,7 @@ class InspectMutation : public ::testing::TestWithParam<size_t> {};
 TEST_P(InspectMutation, NeverCrashesHangsOrChangesTheInput) {
   const size_t which = GetParam();
   const Seed& seed = seeds()[which];
+  formats::set_library_logging(false);  // as the program does without -v
   TempDir dir;
   const std::string seed_path = dir.file(seed.name);
   ASSERT_TRUE(seed.make(seed_path)) << "cannot make the seed " << seed.name;
