@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 
 #include "formats/caf/packet_journal.h"
 #include "formats/inspect/file_io.h"
@@ -45,6 +47,11 @@ Result<FileInfo> verify(const std::string& copy, const std::string& path) {
   return after;
 }
 
+std::string real_path(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
+}
+
 Status sync_file(const std::string& file) {
   UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0)
@@ -76,7 +83,9 @@ Result<RepairResult> repair_file(const std::string& path, const std::string& out
   if (!out.empty() && ::lstat(out.c_str(), &st) == 0)
     return make_error(Exit::cannot_create, fmt::format("'{}' already exists", out),
                       "choose another name for -o, or remove that file first");
-  const std::string copy = out.empty() ? temp_path_for(path) : out;
+  // In place through a symbolic link: the file it names is replaced, not the link.
+  const std::string target = out.empty() ? real_path(path) : path;
+  const std::string copy = out.empty() ? temp_path_for(target) : out;
   UnlinkGuard guard;
   auto did = [&]() -> Result<std::string> {
     switch (*family) {
@@ -109,14 +118,14 @@ Result<RepairResult> repair_file(const std::string& path, const std::string& out
   if (auto s = sync_file(copy); !s) return s.error();
   if (out.empty()) {
     if (being_written(path)) return still_writing(path);
-    if (::rename(copy.c_str(), path.c_str()) != 0)
+    if (::rename(copy.c_str(), target.c_str()) != 0)
       return make_error(
           Exit::io,
           fmt::format("cannot put the repaired copy in place of '{}': {}", path, errno_text(errno)),
           "the original is untouched");
     // A packet CAF's journal described the file just replaced; the new one has its table.
     if (*family == Family::caf) ::unlink(caf::journal_path(path).c_str());
-    const std::string dir = parent_dir(path);
+    const std::string dir = parent_dir(target);
     (void)sync_file(dir.empty() ? "." : dir);
   }
   guard.dismiss();

@@ -320,6 +320,21 @@ TEST_F(InfoRepair, AFileARecorderHoldsIsReportedAndNotRepaired) {
   expect_only({"held.wav"});
 }
 
+TEST_F(InfoRepair, InPlaceThroughASymlinkTheFileIsRepairedAndTheLinkStays) {
+  const std::string real = file("real.wav"), link = file("link.wav");
+  ASSERT_TRUE(make("sox -n -r 8000 -b 16 '" + real + "' synth 0.5 sine 440"));
+  std::string bytes = read_file(real);
+  put_le(bytes, 4, 4, 0);
+  write_file(real, bytes);
+  std::filesystem::create_symlink("real.wav", link);
+  auto r = soundcheck({"repair", link});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(frames_read(real), 4000);
+  expect_sizes_agree(real);
+  expect_only({"real.wav", "link.wav"});
+}
+
 TEST_F(InfoRepair, JsonDocuments) {
   const std::string a = file("a.wav");
   ASSERT_TRUE(make("sox -n -r 8000 -c 2 -b 16 '" + a + "' synth 0.5 sine 440"));
