@@ -47,16 +47,17 @@ void torture(const std::string& codec, const std::string& ext) {
   const std::string dir = temp_dir();
   std::mt19937 random(static_cast<unsigned>(std::hash<std::string>{}(codec + ext)));
   std::uniform_int_distribution<int> kill_ms(500, 3000);
-  std::uniform_int_distribution<int> lead_ms(0, 25);
+  std::uniform_int_distribution<int> lead_ms(0, 150);
   std::vector<Victim> victims(kKills);
   for (int i = 0; i < kKills; ++i) {
     Victim& v = victims[static_cast<size_t>(i)];
     v.path = fmt_path(dir, i, ext);
     v.kill_after = std::chrono::milliseconds(kill_ms(random));
-    v.finalizing = i % 4 == 3;  // 5 of 20 are killed while they finalize
+    v.finalizing = i % 4 == 3;  // 5 of 20: SIGINT, then SIGKILL 0-150 ms later (finalizing)
     v.sigint_lead = std::chrono::milliseconds(lead_ms(random));
-    // A registry of its own each: twenty recorders in one would interrupt each other.
-    const std::string runtime = temp_dir();
+    // A registry of its own each: twenty recorders in one would interrupt each other. Not
+    // there yet, so soundcheck makes it 0700 (it refuses a registry others may enter).
+    const std::string runtime = temp_dir() + "/registry";
     v.process = start_soundcheck(
         {"record", "-q", "-D", "virtual:signal=sine:1000", "-e", codec, "-d", "10s", v.path},
         {{"SOUNDCHECK_RUNTIME_DIR", runtime}});
@@ -116,8 +117,15 @@ void torture(const std::string& codec, const std::string& ext) {
     EXPECT_GE(held, captured - 1.0) << "captured " << captured << " s before the kill";
     EXPECT_FALSE(fs::exists(v.path + ".journal")) << "the repaired file keeps no journal";
   }
-  std::printf("[ measured ] %s in %s: %d killed, %d finalized, %d repaired, worst loss %.3f s\n",
-              codec.c_str(), ext.c_str(), kKills, finalized, repaired, worst_loss);
+  // A kill before an M4A's first fragment, or inside the remux of its finalization, leaves a
+  // hidden temp beside the name (the name itself is whole): counted, for the record.
+  int temps = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().ends_with(".part")) ++temps;
+  std::printf(
+      "[ measured ] %s in %s: %d killed, %d finalized, %d repaired, worst loss %.3f s, %d hidden "
+      "temps left\n",
+      codec.c_str(), ext.c_str(), kKills, finalized, repaired, worst_loss, temps);
 }
 
 TEST(RecordKillTorture, AacInM4a) { torture("aac", "m4a"); }
