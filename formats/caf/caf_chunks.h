@@ -66,6 +66,7 @@ struct PaktHeader {
 class Bytes {
  public:
   void tag(uint32_t four) { be(four, 4); }
+  // The low `n` bytes of `v` (n from 1 to 8), most significant first.
   void be(uint64_t v, int n) {
     for (int i = n - 1; i >= 0; --i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
   }

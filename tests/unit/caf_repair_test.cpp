@@ -315,7 +315,7 @@ TEST(CafRepair, MalformedFilesAre65WithTheOffset) {
     caf::Bytes b = header();
     b.tag(caf::kDesc);
     b.be(1000, 8);
-    b.be(0, 32);
+    b.raw(std::vector<uint8_t>(32));  // a desc body of zeros
     cases.push_back({"desc past the end", b.data()});
   }
   {
