@@ -283,6 +283,11 @@ Result<FileInfo> inspect_caf(const std::string& path) {
       }
       info.frames = static_cast<uint64_t>(table->header.valid_frames);
       audio_bytes = sum;
+      // A recorder killed after its packet table was written but before it removed the
+      // journal: the file is whole, the journal is a leftover (repair_file removes it).
+      if (const std::string jpath = caf::journal_path(path); ::access(jpath.c_str(), F_OK) == 0)
+        info.repair =
+            fmt::format("remove the leftover journal {} (the file is finalized)", file_name(jpath));
     } else {
       info.finalized = false;
       const std::string jpath = caf::journal_path(path);

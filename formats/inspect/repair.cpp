@@ -76,6 +76,29 @@ Result<RepairResult> repair_file(const std::string& path, const std::string& out
     r.after = *before;
     return r;
   }
+  // A finalized CAF whose recorder died before it removed its journal: only the journal goes.
+  if (*family == Family::caf && before->finalized) {
+    const std::string journal = caf::journal_path(path);
+    RepairResult r;
+    r.output = path;
+    r.after = *before;
+    r.after.repair.reset();
+    if (!out.empty()) {
+      r.did = fmt::format(
+          "'{}' needs nothing: it is finalized (repair without -o removes its "
+          "leftover journal '{}')",
+          path, journal);
+      return r;
+    }
+    if (::unlink(journal.c_str()) != 0 && errno != ENOENT)
+      return make_error(
+          Exit::io,
+          fmt::format("cannot remove the leftover journal '{}': {}", journal, errno_text(errno)),
+          "the file itself is finalized; remove the journal by hand");
+    r.did = fmt::format("removed the leftover journal '{}'; the file was finalized", journal);
+    r.changed = true;
+    return r;
+  }
   if (*family == Family::other)
     return make_error(Exit::internal, fmt::format("no module repairs '{}'", path));
 

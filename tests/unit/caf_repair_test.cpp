@@ -20,6 +20,7 @@
 
 #include "formats/caf/caf_chunks.h"
 #include "formats/caf/packet_journal.h"
+#include "formats/inspect/file_info.h"
 #include "formats/inspect/modules.h"
 #include "formats/new_file.h"
 #include "formats/pcm_encode.h"
@@ -183,6 +184,38 @@ TEST(CafRepair, CrashedRecordingIsRebuiltFromItsJournal) {
 // A file size limit (as a full disk) hit by the data or only by close(): the file is either
 // finished with the packets that reached the disk, or close() says 74 with the repair hint and
 // the journal stays for repair. In a child, for the limit.
+// Killed after the packet table went in but before the journal was removed: the file is
+// finalized, info names the leftover, repair removes only the journal (with -o: nothing).
+TEST(CafRepair, ALeftoverJournalBesideAFinalizedFileIsRemoved) {
+  TempDir dir;
+  const std::string path = dir.file("done.caf");
+  const WriterSpec spec = test::caf_spec(Codec::aac, 48000, 2);
+  {
+    auto w = create_file_writer(path, spec, false);
+    ASSERT_TRUE(w) << w.error().message;
+    ASSERT_TRUE(test::feed(**w, test::caf_signal(48000, 2, 48000), 2));
+    ASSERT_TRUE((*w)->close());
+  }
+  const std::string journal = caf::journal_path(path);
+  spill(journal, "SCPKTJNL leftover");
+  const std::string before = slurp(path);
+  auto info = inspect_file(path);
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_TRUE(info->finalized);
+  ASSERT_TRUE(info->repair);
+  EXPECT_NE(info->repair->find("leftover journal"), std::string::npos) << *info->repair;
+  auto elsewhere = repair_file(path, dir.file("copy.caf"));
+  ASSERT_TRUE(elsewhere) << elsewhere.error().message;
+  EXPECT_FALSE(elsewhere->changed);
+  EXPECT_TRUE(std::filesystem::exists(journal));
+  auto r = repair_file(path, "");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->changed);
+  EXPECT_FALSE(std::filesystem::exists(journal));
+  EXPECT_EQ(slurp(path), before);
+  EXPECT_EQ(r->after.frames, 48000u);
+}
+
 TEST(CafRepair, FullDiskLeavesAFinishedOrRepairableFile) {
   TempDir dir;
   for (const bool only_close : {true, false}) {
