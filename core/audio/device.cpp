@@ -21,4 +21,11 @@ Error cannot_start_recording(const DeviceInfo& info, std::string_view cause, std
       std::move(hint));
 }
 
+Error cannot_start_playing(const DeviceInfo& info, std::string_view cause, std::string hint) {
+  return session_error(
+      SessionCode::cannotStartPlaying,
+      fmt::format("cannot start playing to '{}' ({}): {}", info.name, info.api, cause),
+      std::move(hint));
+}
+
 }  // namespace sc::audio

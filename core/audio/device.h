@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/common/duration.h"
@@ -72,6 +73,12 @@ struct DeviceEvent {
     reconnected,     // it came back; frames follow at `rate` and `channels`
     format_changed,  // from now on frames come at `rate` and `channels`
     ended,           // the device is gone for good; no more callbacks
+    // Playback only: the server asks the application to pause (PulseAudio's
+    // PA_STREAM_EVENT_REQUEST_CORK, sent by module-role-cork while a phone-role stream plays
+    // on the same sink) or allows it to go on (REQUEST_UNCORK). The stream itself keeps
+    // running: acting on the request (PlaybackStream::pause) is the application's choice.
+    cork_requested,
+    uncork_requested,
   };
   Kind kind = Kind::xrun;
   Duration at{0};     // stream clock at the event
@@ -137,6 +144,87 @@ class CaptureStream {
   virtual StreamDescription describe() const = 0;
 };
 
+// --- Playback (DESIGN.md "Data flow", play): the device pulls frames from a PlaybackSource.
+
+// What a caller asks a playback stream for. Zero means "the device's own".
+struct PlaybackParams {
+  unsigned rate = 0;
+  unsigned channels = 0;       // must be <= the device's output channels
+  unsigned buffer_frames = 0;  // period; 0: the backend's default, kDefaultFragment at most
+  // Extra properties for servers that take them (PulseAudio stream proplist), e.g.
+  // {"media.role", "music"}. Others ignore them.
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
+// Gives a playback stream its frames.
+class PlaybackSource {
+ public:
+  virtual ~PlaybackSource() = default;
+
+  // Fills `out` with up to `frames` interleaved float frames at the stream's rate and channel
+  // count and returns how many it wrote. Fewer than asked is an underrun while the source
+  // still has more to come (the stream plays silence for the rest and counts it), and the end
+  // once end() is true. `at` is the stream clock of the first frame. Called from the stream's
+  // own thread (real-time for real devices): no allocation, no locks, no system calls.
+  virtual size_t on_need(float* out, size_t frames, Duration at) noexcept = 0;
+
+  // A device event (xrun = underrun; disconnected, ended; cork_requested, uncork_requested),
+  // in order with the pulls. Same thread rules as on_need.
+  virtual void on_event(const DeviceEvent& event) noexcept = 0;
+
+  // True once the source will give no more frames: the stream drains what it holds, then
+  // finished() turns true. Any thread.
+  virtual bool end() const noexcept = 0;
+
+  // For consumers that are not real-time and can wait (the virtual device at speed=max):
+  // blocks until `frames` frames are ready (or end() is true), or returns false when the
+  // source is stopping. Never called from a real-time thread.
+  virtual bool wait_for_data(size_t frames) noexcept = 0;
+};
+
+// A running (or ready) playback stream. Destroying it stops it at once (what the device
+// still holds is dropped).
+class PlaybackStream {
+ public:
+  virtual ~PlaybackStream() = default;
+
+  // Starts pulling frames. A device that cannot start is an Error with
+  // SessionCode::cannotStartPlaying naming the device.
+  virtual Status start() = 0;
+
+  // Pauses (PulseAudio: corks) without dropping what the device holds: after resume(), the
+  // first frame heard is the one after the last frame heard before pause(), and the source
+  // is not asked for frames in between. Both idempotent; from the thread that owns the
+  // stream. An Error when the device refuses (it went away).
+  virtual Status pause() = 0;
+  virtual Status resume() = 0;
+
+  // Stops at once; idempotent. When it returns, the source is not called again.
+  virtual void stop() noexcept = 0;
+
+  // The rate and channel count the source must produce; valid from open_playback on.
+  virtual unsigned rate() const = 0;
+  virtual unsigned channels() const = 0;
+
+  // Frames taken from the source so far, and frames heard: taken minus what the device
+  // (and the server) still holds unplayed. heard() never decreases and never passes taken().
+  // After the source ended, finished() is true once heard() == taken(). Any thread.
+  virtual uint64_t taken() const = 0;
+  virtual uint64_t heard() const = 0;
+
+  // True once the source ended and everything taken was heard, or the device went away
+  // (an `ended` event was sent). Any thread.
+  virtual bool finished() const = 0;
+
+  // What the stream negotiated: backend, client, rate, fragment, latency (the output
+  // latency: from a frame taken to that frame heard). Any thread, after open_playback.
+  virtual StreamDescription describe() const = 0;
+};
+
+// The error of a device that cannot start: session_error(SessionCode::cannotStartPlaying,
+// "cannot start playing to 'NAME' (API): CAUSE", hint). Every backend reports so.
+Error cannot_start_playing(const DeviceInfo& info, std::string_view cause, std::string hint);
+
 // The error of a device that cannot start: session_error(SessionCode::cannotStartRecording,
 // "cannot start recording from 'NAME' (API): CAUSE", hint). Every backend reports so.
 Error cannot_start_recording(const DeviceInfo& info, std::string_view cause, std::string hint);
@@ -152,6 +240,16 @@ class Device {
   // SessionCode::cannotStartRecording naming the device.
   virtual Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,
                                                               CaptureSink& sink) = 0;
+
+  // Opens a playback stream pulling from `source` (which must outlive the stream). A device
+  // without output channels, or that refuses the parameters, is an Error with
+  // SessionCode::cannotStartPlaying naming the device.
+  //
+  // Duplex (route test): a device that both captures and plays may have one capture and one
+  // playback stream open at once. On the virtual device with signal=loop, what the playback
+  // stream takes is what its capture stream delivers, `latency` later, frame for frame.
+  virtual Result<std::unique_ptr<PlaybackStream>> open_playback(const PlaybackParams& params,
+                                                                PlaybackSource& source) = 0;
 };
 
 }  // namespace sc::audio

@@ -275,6 +275,9 @@ Status Recording::handle_event(const audio::DeviceEvent& e) {
       device_gone_ = true;
       server_lost_ = e.server_lost;
       return ok_status();
+    case K::cork_requested:  // playback only
+    case K::uncork_requested:
+      return ok_status();
   }
   return ok_status();
 }

@@ -329,6 +329,12 @@ class PulseDevice final : public Device {
       : info_(std::move(info)), context_(std::move(context)) {}
   const DeviceInfo& info() const override { return info_; }
 
+  // Playback comes with issue 21's backends; until then every device refuses it.
+  Result<std::unique_ptr<PlaybackStream>> open_playback(const PlaybackParams&,
+                                                        PlaybackSource&) override {
+    return cannot_start_playing(info(), "playback is not built yet", "");
+  }
+
   Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,
                                                       CaptureSink& sink) override {
     if (info_.input_channels == 0)

@@ -47,6 +47,12 @@ class VirtualDevice final : public Device {
   // Zeros in `params` mean the spec's rate, all its channels and its buffer. Any rate in
   // 1000..768000 is produced exactly (a perfect device); more channels than the device has,
   // a sine at or above half the rate, or a buffer outside 16..65536 are refused.
+  // Playback comes with issue 21's backends; until then every device refuses it.
+  Result<std::unique_ptr<PlaybackStream>> open_playback(const PlaybackParams&,
+                                                        PlaybackSource&) override {
+    return cannot_start_playing(info(), "playback is not built yet", "");
+  }
+
   Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,
                                                       CaptureSink& sink) override {
     const std::string label = spec_.label();
