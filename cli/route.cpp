@@ -97,7 +97,7 @@ std::string empty_hint(const std::string& api) {
 
 void setup_route(CLI::App& parent, RouteOptions& opts, const GlobalOptions& g,
                  std::function<int()>& action) {
-  auto* route = parent.add_subcommand("route", "Audio routes: list devices");
+  auto* route = parent.add_subcommand("route", "Audio routes: devices, the route a profile gets, route changes, the loopback test");
   route->require_subcommand(1);
   auto* list =
       route->add_subcommand("list", "List the devices of every audio API and the virtual device");
@@ -106,6 +106,11 @@ void setup_route(CLI::App& parent, RouteOptions& opts, const GlobalOptions& g,
   list->add_option("--api", opts.list.api, "Only this API: pulse, alsa, jack, virtual")
       ->type_name("NAME");
   list->callback([&] { action = [&] { return run_route_list(opts.list, g); }; });
+  setup_route_show(*route, opts.show, g, action);
+  setup_route_set(*route, opts.set, g, action);
+  setup_route_watch(*route, opts.watch, g, action);
+  setup_route_test(*route, opts.test, g, action);
+  setup_route_loopback(*route, opts.loopback, g, action);
 }
 
 int run_route_list(const RouteListOptions& opts, const GlobalOptions& g) {
