@@ -380,14 +380,14 @@ struct LoopRun {
 
 // Plays `frames` ramp frames into `spec` (a loop) and captures `limit` frames.
 LoopRun loop_run(const std::string& spec, unsigned played_channels, unsigned captured_channels,
-                 uint64_t frames, size_t limit, bool capture_first) {
+                 uint64_t frames, size_t limit, bool capture_first, unsigned playback_buffer = 0) {
   LoopRun r;
   auto d = device(spec);
   if (!d) return r;
   r.sink = std::make_unique<KeepSink>(captured_channels, limit);
   r.source = std::make_unique<RampSource>(played_channels, frames);
   auto capture = d->open_capture({0, captured_channels, 0}, *r.sink);
-  auto playback = d->open_playback({0, played_channels, 0, {}}, *r.source);
+  auto playback = d->open_playback({0, played_channels, playback_buffer, {}}, *r.source);
   if (!capture.ok() || !playback.ok()) {
     ADD_FAILURE() << spec << ": cannot open";
     return r;
@@ -449,6 +449,22 @@ TEST(VirtualPlayback, LoopMapsChannels) {
       for (unsigned ch = 0; ch < 4; ++ch) {
         const unsigned from = ch < played ? ch : 0;
         ASSERT_EQ(r.sink->at(k, ch), played_sample(k - 48, from)) << k << " " << ch;
+      }
+    }
+  }
+}
+
+TEST(VirtualPlayback, LoopPeriodsMayDiffer) {
+  // The capture's periods of 480 frames, the playback's of 64 or 1000: the same positions.
+  for (unsigned buffer : {64u, 1000u}) {
+    for (const char* pace : {"speed=max", "speed=realtime"}) {
+      SCOPED_TRACE(std::string(pace) + " " + std::to_string(buffer));
+      auto r = loop_run(std::string("signal=loop,latency=2ms,") + pace, 2, 2, 4800, 5760,
+                        buffer == 64, buffer);
+      ASSERT_TRUE(r.ok);
+      for (size_t k = 0; k < 5760; ++k) {
+        const bool sounding = k >= 96 && k - 96 < 4800;
+        ASSERT_EQ(r.sink->at(k, 0), sounding ? played_sample(k - 96, 0) : 0.0f) << k;
       }
     }
   }
