@@ -1,5 +1,7 @@
 #include "core/audio/pulse/loopback.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
+#include <utility>
 
 #include "core/audio/pulse/server_start.h"
 
@@ -106,9 +109,49 @@ Result<bool> wait_for_source(Admin& admin, const std::string& source) {
   }
 }
 
+// One `up` or `down` of this user at a time (flock on ${TMPDIR:-/tmp}/soundcheck-loopback-UID.lock,
+// released when the process ends, however): two at once could both start a server or both load
+// module-role-cork. Waits up to 30 s for the other.
+class RunLock {
+ public:
+  static Result<RunLock> take() {
+    const char* tmp = std::getenv("TMPDIR");
+    const std::string path = fmt::format("{}/soundcheck-loopback-{}.lock",
+                                         tmp && *tmp ? tmp : "/tmp", geteuid());
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return make_error(Exit::unavailable,
+                        fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    RunLock lock(fd);
+    const auto deadline = Clock::now() + 30s;
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        return make_error(Exit::unavailable,
+                          fmt::format("cannot lock {}: {}", path, std::strerror(errno)));
+      if (Clock::now() >= deadline)
+        return make_error(Exit::unavailable,
+                          fmt::format("another 'route loopback up' or 'down' holds {}", path),
+                          "wait for it, or find it with: fuser " + path);
+      std::this_thread::sleep_for(50ms);
+    }
+    return lock;
+  }
+  RunLock(RunLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  RunLock& operator=(RunLock&&) = delete;
+  ~RunLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  explicit RunLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 }  // namespace
 
 Result<LoopbackUp> loopback_up() {
+  auto run_lock = RunLock::take();
+  if (!run_lock) return run_lock.error();
   auto reached = connect_or_start();
   if (!reached) return reached.error();
   Admin admin(*reached->context);
@@ -233,6 +276,8 @@ Result<LoopbackUp> loopback_up() {
 }
 
 Result<LoopbackDown> loopback_down() {
+  auto run_lock = RunLock::take();
+  if (!run_lock) return run_lock.error();
   LoopbackDown down;
   auto c = Context::connect(Clock::now() + 2s);
   if (!c) {

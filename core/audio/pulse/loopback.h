@@ -16,6 +16,8 @@
 // `down` leaves it alone (it says so both times).
 //
 // Threads: each function makes its own connection; blocking; any thread. Nothing prints.
+// `up` and `down` of one user run one at a time (an flock on
+// ${TMPDIR:-/tmp}/soundcheck-loopback-UID.lock, waited for up to 30 s; Exit::unavailable after).
 #pragma once
 
 #include <cstdint>
