@@ -73,13 +73,19 @@ void on_index(pa_context*, uint32_t index, void* p) {
   a->context->signal();
 }
 
+// pipewire-pulse names no default as "@DEFAULT_SINK@" / "@DEFAULT_SOURCE@": none.
+std::string default_name(const char* s) {
+  std::string name = text(s);
+  return name == "@DEFAULT_SINK@" || name == "@DEFAULT_SOURCE@" ? std::string() : name;
+}
+
 void on_server_info(pa_context*, const pa_server_info* i, void* p) {
   auto* a = static_cast<Answer*>(p);
   if (i) {
     a->info.name = text(i->server_name);
     a->info.version = text(i->server_version);
-    a->info.default_sink = text(i->default_sink_name);
-    a->info.default_source = text(i->default_source_name);
+    a->info.default_sink = default_name(i->default_sink_name);
+    a->info.default_source = default_name(i->default_source_name);
     a->success = 1;
   }
   a->done = true;

@@ -24,8 +24,8 @@ struct ServerInfo {
   std::string address;         // the server connected to: "unix:/run/user/0/pulse/native"
   std::string name;            // "pulseaudio", "PulseAudio (on PipeWire 0.3.65)"
   std::string version;         // "16.1", "15.0.0"
-  std::string default_sink;    // may be empty
-  std::string default_source;  // may be empty
+  std::string default_sink;    // empty when none (pipewire-pulse's "@DEFAULT_SINK@")
+  std::string default_source;  // empty when none
   bool pipewire() const { return name.find("PipeWire") != std::string::npos; }
 };
 

@@ -116,8 +116,8 @@ class RunLock {
  public:
   static Result<RunLock> take() {
     const char* tmp = std::getenv("TMPDIR");
-    const std::string path = fmt::format("{}/soundcheck-loopback-{}.lock",
-                                         tmp && *tmp ? tmp : "/tmp", geteuid());
+    const std::string path =
+        fmt::format("{}/soundcheck-loopback-{}.lock", tmp && *tmp ? tmp : "/tmp", geteuid());
     const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
       return make_error(Exit::unavailable,
