@@ -147,11 +147,20 @@ Result<Reached> connect_or_start(std::chrono::milliseconds timeout) {
     last = c.error();
     std::this_thread::sleep_for(100ms);
   }
+  // The daemon listens in its runtime directory ($XDG_RUNTIME_DIR/pulse/native, else
+  // /tmp/pulse-*); a PULSE_SERVER that names another place never reaches it.
+  const char* named = std::getenv("PULSE_SERVER");
   return make_error(
       Exit::unavailable,
       fmt::format("PulseAudio was started but does not answer after {} s ({})",
                   std::chrono::duration_cast<std::chrono::seconds>(timeout).count(), last.message),
-      "a client that reaches it needs its socket: see PULSE_SERVER and XDG_RUNTIME_DIR");
+      named && *named
+          ? fmt::format("PULSE_SERVER={} may not be where the new server listens (its runtime "
+                        "directory: $XDG_RUNTIME_DIR/pulse/native); 'pulseaudio --check' says "
+                        "whether it runs",
+                        named)
+          : std::string("'pulseaudio --check' says whether it runs; "
+                        "'pulseaudio -D --exit-idle-time=-1 -v' why not"));
 }
 
 }  // namespace sc::audio::pulse
