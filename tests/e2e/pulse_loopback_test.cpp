@@ -203,6 +203,7 @@ TEST_P(PulseLoopback, RouteWatchSeesANullSinkComeAndGo) {
   const std::string module = server_->load_null_sink("lbt_watch");
   ASSERT_FALSE(module.empty()) << server_->error();
   pactl_line({"set-default-sink", "lbt_watch"});
+  EXPECT_TRUE(default_is("get-default-sink", "lbt_watch"));  // pipewire-pulse: a moment later
   pactl_line({"unload-module", module});
   auto w = watch->wait();
   EXPECT_EQ(w.status, 0) << w.err;
