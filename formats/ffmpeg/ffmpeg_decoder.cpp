@@ -1,8 +1,12 @@
 // open_ffmpeg_decoder (decoder_base.h): FFmpeg's demuxer and decoder for the file's best audio
 // stream, send/receive with a drain at the end. Positions are file frames counted from the
 // first frame the decoder gives when decoding from the beginning (after the priming samples
-// that AV_PKT_DATA_SKIP_SAMPLES, set from an MP4 edit list, makes libavcodec drop); a `start`
-// is reached by a seek some way before it and decoded frames dropped by their timestamps.
+// that AV_PKT_DATA_SKIP_SAMPLES, set from an MP4 edit list, makes libavcodec drop). A `start`
+// is reached by a seek some way before it: the first frame after the seek is placed by its
+// timestamp (best_effort_timestamp, stream time base), the frames after it by counting their
+// samples, and those before `start` are dropped. Where that cannot be exact (timestamps
+// coarser than a frame, none at all, a seek that lands past `start` or on nothing), the
+// decoder starts over from the beginning and counts.
 #include <fmt/format.h>
 
 extern "C" {
