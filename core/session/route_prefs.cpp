@@ -393,7 +393,14 @@ Result<OpenedDevice> open_chosen_device(const DeviceCandidates& c, Direction dir
   }
   // A stored preference whose device is gone: the default, and say so.
   auto fallback = open("default", dir);
-  if (!fallback) return fallback.error();
+  if (!fallback) {
+    Error f = fallback.error();
+    f.message = fmt::format(
+        "preferred {} '{}' ({}) is not available, nor is a default: {}", audio::direction_name(dir),
+        out.choice.spec,
+        out.choice.source == DeviceSource::route_set ? "route set" : "config [route]", f.message);
+    return f;
+  }
   out.wanted = out.choice.spec;
   out.notice =
       fmt::format("preferred {} '{}' ({}) is not available ({}); using the default {}",
