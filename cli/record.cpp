@@ -308,6 +308,9 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
   auto opened = open_chosen_device(*candidates, audio::Direction::input);
   if (!opened) return fail(opened.error());
   if (!opened->notice.empty()) fmt::print(stderr, "soundcheck record: {}\n", opened->notice);
+  if (g.verbose)
+    fmt::print(stderr, "soundcheck record: input '{}' ({})\n", opened->choice.spec,
+               source_name(opened->choice.source));
   Result<std::unique_ptr<audio::Device>> device = std::move(opened->device);
 
   // Before the session: its connection to the audio server maps libpulse's shared-memory pool,

@@ -26,17 +26,6 @@ constexpr const char* kCmd = "route show";
 
 json seconds(const std::optional<Duration>& d) { return d ? json(to_seconds(*d)) : json(nullptr); }
 
-std::string source_text(const DeviceChoice& c) {
-  switch (c.source) {
-    case DeviceSource::flag:
-      return "flag";
-    case DeviceSource::environment:
-      return "environment";
-    default:
-      return std::string(source_name(c.source));
-  }
-}
-
 json port_json(const PortReport& p) {
   auto text = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   json j;
@@ -47,7 +36,7 @@ json port_json(const PortReport& p) {
   j["id"] = text(p.id);
   j["channels"] = p.channels;
   j["spec"] = p.choice.spec;
-  j["source"] = source_text(p.choice);
+  j["source"] = std::string(source_name(p.choice.source));
   j["unavailable_preference"] = text(p.wanted);
   j["sample_rate"] = p.sample_rate ? json(p.sample_rate) : json(nullptr);
   j["device_sample_rate"] = p.device_sample_rate ? json(p.device_sample_rate) : json(nullptr);
@@ -107,8 +96,12 @@ void print_text(const RouteReport& r) {
                         fmt::format("{} (a guess: {})", port.port_type, port.port_type_reason));
       rows.emplace_back(s + " device",
                         port.id.empty() ? port.api : fmt::format("{}, id {}", port.api, port.id));
-      rows.emplace_back(s + " chosen by",
-                        fmt::format("{}: {}", source_text(port.choice), port.choice.spec));
+      rows.emplace_back(
+          s + " chosen by",
+          port.choice.source != DeviceSource::fallback
+              ? fmt::format("{}: {}", source_name(port.choice.source), port.choice.spec)
+          : port.wanted.empty() ? std::string("the default (no preference)")
+                                : fmt::format("the default ({} is not available)", port.wanted));
       rows.emplace_back(s + " channels", std::to_string(port.channels));
       if (r.inputs.empty() || r.outputs.empty()) continue;  // else the session's is the input's
       rows.emplace_back(s + " sample rate", port.sample_rate
