@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -178,6 +179,10 @@ Status write_atomically(const std::string& path, std::string_view text) {
   }
   Fd file(fd);
   TempName guard(tmp);
+  // A file that exists keeps its mode (someone may have made it private).
+  struct stat old {};
+  if (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode))
+    ::fchmod(file.get(), old.st_mode & 07777);
   if (auto s = write_all(file.get(), text, path); !s) return s;
   if (::fsync(file.get()) != 0) return write_error(path, "write", errno);
   if (int err = file.close()) return write_error(path, "write", err);

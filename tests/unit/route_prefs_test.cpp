@@ -308,6 +308,20 @@ TEST(RouteFile, RoundTripKeepsEveryField) {
   EXPECT_EQ(dir.entries(), 1u);              // no temporary left
 }
 
+TEST(RouteFile, AReplacedFileKeepsItsMode) {
+  TempDir dir;
+  const std::string path = dir.file("route.toml");
+  RoutePrefs prefs;
+  prefs.input = StoredDevice{"virtual", "virtual", "virtual", ""};
+  ASSERT_TRUE(save_route_prefs(path, prefs, false).ok());
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  prefs.output = StoredDevice{"default", "", "", ""};
+  ASSERT_TRUE(save_route_prefs(path, prefs, false).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
 TEST(RouteFile, MissingIsEmptyAndClearingRemovesIt) {
   TempDir dir;
   const std::string path = dir.file("route.toml");
