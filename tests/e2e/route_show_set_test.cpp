@@ -130,6 +130,10 @@ TEST_F(RouteShowSet, CategoryRecordShowsOnlyInputsAndPlaybackOnlyOutputs) {
   ASSERT_EQ(show["route"]["outputs"].size(), 1u);
   EXPECT_EQ(show["input_channels"], 0);
   EXPECT_EQ(show["input_latency"], nullptr);
+  // The virtual device plays (open_playback): the output is measured from a stream.
+  EXPECT_EQ(show["route"]["outputs"][0]["measured"], true) << show.dump(2);
+  EXPECT_TRUE(show["output_latency"].is_number()) << show.dump(2);
+  EXPECT_EQ(show["output_channels"], 2);
 
   auto text = sc({"route", "show", "--category", "record", "--input", "virtual"});
   ASSERT_EQ(text.status, 0) << text.err;
