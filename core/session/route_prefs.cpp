@@ -245,6 +245,15 @@ Status save_route_prefs(const std::string& path, const RoutePrefs& prefs, bool c
   if (path.empty())
     return make_error(Exit::cannot_create, "no place for the route preferences",
                       "set HOME or XDG_CONFIG_HOME, or give --config FILE");
+  // A symbolic link (a dotfiles repository) keeps pointing where it did: its target is
+  // replaced, not the link.
+  std::error_code ec;
+  if (fs::is_symlink(path, ec)) {
+    fs::path target = fs::read_symlink(path, ec);
+    if (ec) return write_error(path, "read the link", ec.value());
+    if (target.is_relative()) target = fs::path(path).parent_path() / target;
+    return write_atomically(target.string(), render(prefs));
+  }
   if (prefs.empty()) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return write_error(path, "remove", errno);
     return ok_status();

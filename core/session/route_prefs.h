@@ -74,7 +74,9 @@ std::string route_prefs_path(const std::string& config_path);
 // line and column, with a hint to run `route set` again.
 Result<RoutePrefs> load_route_prefs(const std::string& path);
 
-// Writes `prefs` atomically (see above), or removes the file when `prefs` is empty. With
+// Writes `prefs` atomically (see above), or removes the file when `prefs` is empty. A
+// symbolic link is followed: its target is replaced (or, for empty prefs, written with no
+// devices), and the link stays. With
 // `create_dir` the directory is created first when missing (the default location);
 // otherwise a missing directory is Exit::cannot_create. An unwritable directory or a path
 // that cannot be a file is Exit::cannot_create (73), a write or sync failure Exit::io (74);

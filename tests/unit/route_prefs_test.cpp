@@ -322,6 +322,27 @@ TEST(RouteFile, AReplacedFileKeepsItsMode) {
   EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 
+TEST(RouteFile, ASymbolicLinkStaysAndItsTargetIsReplaced) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "dotfiles");
+  const std::string target = (dir.path() / "dotfiles" / "route.toml").string();
+  std::ofstream(target) << "[input]\nspec = \"virtual\"\n";
+  const std::string path = dir.file("route.toml");
+  fs::create_symlink("dotfiles/route.toml", path);
+  RoutePrefs prefs;
+  prefs.output = StoredDevice{"default", "", "", ""};
+  ASSERT_TRUE(save_route_prefs(path, prefs, false).ok());
+  EXPECT_TRUE(fs::is_symlink(path));
+  auto back = load_route_prefs(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->input);
+  EXPECT_EQ(back->output->spec, "default");
+  ASSERT_TRUE(save_route_prefs(path, RoutePrefs{}, false).ok());  // cleared: the link stays
+  EXPECT_TRUE(fs::is_symlink(path));
+  EXPECT_TRUE(load_route_prefs(path)->empty());
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path() / "dotfiles"), {}), 1);
+}
+
 TEST(RouteFile, MissingIsEmptyAndClearingRemovesIt) {
   TempDir dir;
   const std::string path = dir.file("route.toml");
