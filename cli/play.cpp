@@ -19,6 +19,7 @@
 #include "core/play/player.h"
 #include "core/record/session_link.h"
 #include "core/session/codes.h"
+#include "core/session/route_prefs.h"
 #include "formats/decoder.h"
 
 namespace sc::cli {
@@ -144,7 +145,9 @@ void setup_play(CLI::App& parent, PlayOptions& opts, const GlobalOptions& g,
   play->add_option("-D,--device", opts.devices,
                    "Output device: default, an index, a name, API:name, virtual[:key=value,...]; "
                    "twice with --category multiRoute")
-      ->type_name("SPEC");
+      ->type_name("SPEC")
+      // One value per occurrence: `-D virtual a.wav b.wav` plays both files.
+      ->allow_extra_args(false);
   play->add_option("--volume", opts.volume, "Output level: decibels (-6dB) or a factor (0.5)")
       ->type_name("DB|FACTOR");
   play->add_option("--start", opts.start, "Start this far into the first file")->type_name("DUR");
@@ -219,21 +222,29 @@ int run_play(const PlayOptions& opts, const GlobalOptions& g) {
         std::max<int64_t>(16, std::llround(to_seconds(*profile->io_buffer) * rate)));
   }
 
-  // The devices: -D, then SOUNDCHECK_OUTPUT, then the profile's preferred output.
-  std::vector<std::string> specs = opts.devices;
-  if (specs.empty()) {
-    const char* env = std::getenv("SOUNDCHECK_OUTPUT");
-    specs.push_back(env && *env ? env : profile->preferred_output);
-    if (specs.back().empty()) specs.back() = "default";
-  }
+  // The devices, by the one precedence (core/session/route_prefs.h): -D, SOUNDCHECK_OUTPUT,
+  // the profile's own, route set's, the config's [route], the default. More -D (multiRoute)
+  // are opened as given.
+  const bool explicit_config = !g.config.empty();
+  auto candidates = read_candidates(opts.devices.empty() ? "" : opts.devices.front(),
+                                    explicit_config ? g.config : default_config_path(),
+                                    explicit_config, opts.profile, audio::Direction::output);
+  if (!candidates) return fail(candidates.error());
+  auto opened = open_chosen_device(*candidates, audio::Direction::output);
+  if (!opened) return fail(opened.error());
+  if (!opened->notice.empty()) fmt::print(stderr, "soundcheck play: {}\n", opened->notice);
+  if (g.verbose)
+    fmt::print(stderr, "soundcheck play: output '{}' ({})\n", opened->choice.spec,
+               source_name(opened->choice.source));
   std::vector<std::unique_ptr<audio::Device>> devices;
-  std::vector<audio::Device*> outputs;
-  for (const auto& spec : specs) {
-    auto d = audio::open_device(spec, audio::Direction::output);
+  devices.push_back(std::move(opened->device));
+  for (size_t i = 1; i < opts.devices.size(); ++i) {
+    auto d = audio::open_device(opts.devices[i], audio::Direction::output);
     if (!d) return fail(d.error());
-    outputs.push_back(d->get());
     devices.push_back(std::move(*d));
   }
+  std::vector<audio::Device*> outputs;
+  for (auto& d : devices) outputs.push_back(d.get());
 
   install_signal_handlers();
   session::Inbox inbox;
