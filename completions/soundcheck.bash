@@ -39,11 +39,14 @@ _soundcheck() {
     local cmd="" config="" i w
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
+        # route list's --input and --output are flags; elsewhere they take a device.
+        [[ $cmd == "route list" && ($w == --input || $w == --output) ]] && continue
         case $w in
             --config | --profile | --category | --mode | --options | --preferred-rate | --io-buffer | --api | \
                 -o | --output | -f | --format | -e | --codec | -b | --bitrate | -r | --rate | -c | --channels | \
                 -d | --duration | --split | -D | --device | --on-interrupt | --resume | --device-wait | --for | --reason | \
-                --volume | --start)
+                --volume | --start | --input | --max-latency | --min-gain | --max-gain | --max-noise | --max-thdn | \
+                --max-dropouts)
                 if [[ ${COMP_WORDS[i + 1]-} == "=" ]]; then
                     ((i += 1))
                 fi
@@ -57,7 +60,16 @@ _soundcheck() {
         esac
         case $cmd in
             "") [[ $w == record || $w == play || $w == info || $w == repair || $w == session || $w == route ]] && cmd=$w ;;
-            "route") [[ $w == list ]] && cmd="route $w" ;;
+            "route")
+                case $w in
+                    list | show | set | watch | loopback | test) cmd="route $w" ;;
+                esac
+                ;;
+            "route loopback")
+                case $w in
+                    up | down | status) cmd="route loopback $w" ;;
+                esac
+                ;;
             "session")
                 case $w in
                     check | decode | list | watch | activate | interrupt) cmd="session $w" ;;
@@ -74,6 +86,8 @@ _soundcheck() {
     elif [[ $prev == "=" ]] && ((COMP_CWORD > 1)); then
         opt=${COMP_WORDS[COMP_CWORD - 2]}
     fi
+    # route list's --input and --output take no value.
+    [[ $cmd == "route list" && ($opt == --input || $opt == --output) ]] && opt=""
     case $opt in
         --config)
             compopt -o filenames 2>/dev/null
@@ -114,7 +128,15 @@ _soundcheck() {
             COMPREPLY=($(compgen -W "pulse alsa jack virtual" -- "$cur"))
             return 0
             ;;
+        --input)
+            COMPREPLY=($(compgen -W "default virtual pulse:soundcheck_loop.monitor" -- "$cur"))
+            return 0
+            ;;
         -o | --output)
+            if [[ $cmd == route\ * ]]; then
+                COMPREPLY=($(compgen -W "default virtual pulse:soundcheck_loop" -- "$cur"))
+                return 0
+            fi
             compopt -o filenames 2>/dev/null
             local IFS=$'\n'
             COMPREPLY=($(compgen -f -- "$cur"))
@@ -141,6 +163,10 @@ _soundcheck() {
             return 0
             ;;
         -d | --duration | --split)
+            if [[ $cmd == "route test" ]]; then
+                COMPREPLY=($(compgen -W "1s 2.5s 5s 10s" -- "$cur"))
+                return 0
+            fi
             COMPREPLY=($(compgen -W "10s 1m 10m 1h" -- "$cur"))
             return 0
             ;;
@@ -180,6 +206,30 @@ _soundcheck() {
             COMPREPLY=($(compgen -W "call siri alarm" -- "$cur"))
             return 0
             ;;
+        --max-latency)
+            COMPREPLY=($(compgen -W "10ms 20ms 50ms 100ms 500ms" -- "$cur"))
+            return 0
+            ;;
+        --min-gain)
+            COMPREPLY=($(compgen -W "-12 -6 -3 -1" -- "$cur"))
+            return 0
+            ;;
+        --max-gain)
+            COMPREPLY=($(compgen -W "1 3 6 12" -- "$cur"))
+            return 0
+            ;;
+        --max-noise)
+            COMPREPLY=($(compgen -W "-96 -80 -70 -60" -- "$cur"))
+            return 0
+            ;;
+        --max-thdn)
+            COMPREPLY=($(compgen -W "-80 -60 -40 -20" -- "$cur"))
+            return 0
+            ;;
+        --max-dropouts)
+            COMPREPLY=($(compgen -W "0 1 5 10" -- "$cur"))
+            return 0
+            ;;
     esac
 
     [[ $cur == -* ]] || {
@@ -190,7 +240,8 @@ _soundcheck() {
                 local IFS=$'\n'
                 COMPREPLY=($(compgen -f -- "$cur"))
                 ;;
-            "route") COMPREPLY=($(compgen -W "list" -- "$cur")) ;;
+            "route") COMPREPLY=($(compgen -W "list show set watch loopback test" -- "$cur")) ;;
+            "route loopback") COMPREPLY=($(compgen -W "up down status" -- "$cur")) ;;
             "session") COMPREPLY=($(compgen -W "check decode list watch activate interrupt" -- "$cur")) ;;
             "session decode") COMPREPLY=($(compgen -W "$_soundcheck_codes" -- "$cur")) ;;
         esac
@@ -210,6 +261,14 @@ _soundcheck() {
         "repair") opts="-o --output -h --help" ;;
         "route") opts="-h --help" ;;
         "route list") opts="--input --output --api -h --help" ;;
+        "route show") opts="--input --output --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
+        "route set") opts="--input --output --clear -h --help" ;;
+        "route watch") opts="--for -h --help" ;;
+        "route loopback") opts="-h --help" ;;
+        "route loopback up") opts="-h --help" ;;
+        "route loopback down") opts="-h --help" ;;
+        "route loopback status") opts="-h --help" ;;
+        "route test") opts="-D --device --input --output --duration --max-latency --min-gain --max-gain --max-noise --max-thdn --max-dropouts --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
         "session") opts="-h --help" ;;
         "session check") opts="--profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
         "session decode") opts="--list -h --help" ;;
