@@ -2,8 +2,8 @@
 # Install as ~/.config/fish/completions/soundcheck.fish (or in a vendor_completions.d).
 
 # The subcommand path of the command line before the cursor ("" for soundcheck itself,
-# "session", "session check", "session decode"), ignoring options and the values of the
-# options that take one.
+# "session", "session check", "route loopback up"), ignoring options and the values of the
+# options that take one (route list's --input and --output take none).
 function __soundcheck_path
     set -l tokens (commandline -opc)
     set -e tokens[1]
@@ -14,10 +14,14 @@ function __soundcheck_path
             set skip 0
             continue
         end
+        if test "$path" = "route list"
+            continue
+        end
         switch $t
             case --config --profile --category --mode --options --preferred-rate --io-buffer --api \
                 -o --output -f --format -e --codec -b --bitrate -r --rate -c --channels -d --duration --split \
-                -D --device --on-interrupt --resume --device-wait --for --reason --volume --start
+                -D --device --on-interrupt --resume --device-wait --for --reason --volume --start \
+                --input --max-latency --min-gain --max-gain --max-noise --max-thdn --max-dropouts
                 set skip 1
                 continue
             case '-*'
@@ -29,8 +33,12 @@ function __soundcheck_path
                     set path $t
                 end
             case route
-                if test "$t" = list
-                    set path "route list"
+                if contains -- $t list show set watch loopback test
+                    set path "route $t"
+                end
+            case "route loopback"
+                if contains -- $t up down status
+                    set path "route loopback $t"
                 end
             case session
                 if contains -- $t check decode list watch activate interrupt
@@ -88,7 +96,7 @@ complete -c soundcheck -n '__soundcheck_is ""' -f -a record -d 'Record from a de
 complete -c soundcheck -n '__soundcheck_is ""' -f -a play -d 'Play files one after another, without a gap, under an audio session'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a info -d 'What audio files are, finalized or not, what repair would do'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a repair -d 'Make a file that a crash left behind whole again'
-complete -c soundcheck -n '__soundcheck_is ""' -f -a route -d 'Audio routes: list devices'
+complete -c soundcheck -n '__soundcheck_is ""' -f -a route -d 'Audio routes: devices, the route a profile gets, route changes, loopback, round-trip test'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a session -d 'Audio sessions: check, decode, list, watch, activate, interrupt'
 complete -c soundcheck -n '__soundcheck_is ""' -l json -d 'Machine output: one JSON document on stdout'
 complete -c soundcheck -n '__soundcheck_is ""' -s q -l quiet -d 'No meter or progress'
@@ -124,7 +132,13 @@ complete -c soundcheck -n '__soundcheck_is repair' -s o -l output -r -F -d 'Writ
 complete -c soundcheck -n '__soundcheck_is repair' -s h -l help -d 'Print help'
 
 # soundcheck route
+complete -c soundcheck -n '__soundcheck_is route' -f
 complete -c soundcheck -n '__soundcheck_is route' -f -a list -d 'List the devices of every audio API and the virtual device'
+complete -c soundcheck -n '__soundcheck_is route' -f -a show -d 'The route a session with this profile gets'
+complete -c soundcheck -n '__soundcheck_is route' -f -a set -d 'Store the preferred input and output devices; without flags, print them'
+complete -c soundcheck -n '__soundcheck_is route' -f -a watch -d 'Route changes as they happen, with their AVAudioSession reason'
+complete -c soundcheck -n '__soundcheck_is route' -f -a loopback -d 'A loopback device for headless machines (null sink soundcheck_loop)'
+complete -c soundcheck -n '__soundcheck_is route' -f -a test -d 'Play a test signal and capture it: latency, gain, noise, THD+N, dropouts'
 complete -c soundcheck -n '__soundcheck_is route' -s h -l help -d 'Print help'
 
 # soundcheck route list
@@ -133,6 +147,67 @@ complete -c soundcheck -n '__soundcheck_is "route list"' -l input -d 'Only devic
 complete -c soundcheck -n '__soundcheck_is "route list"' -l output -d 'Only devices that can play'
 complete -c soundcheck -n '__soundcheck_is "route list"' -l api -x -a 'pulse alsa jack virtual' -d 'Only this audio API'
 complete -c soundcheck -n '__soundcheck_is "route list"' -s h -l help -d 'Print help'
+
+# soundcheck route show
+complete -c soundcheck -n '__soundcheck_is "route show"' -f
+complete -c soundcheck -n '__soundcheck_is "route show"' -l input -x -a 'default virtual pulse:soundcheck_loop.monitor' -d 'Input device instead of the preferred one'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l output -x -a 'default virtual pulse:soundcheck_loop' -d 'Output device instead of the preferred one'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l profile -x -a '(__soundcheck_profiles)' -d 'A named profile from the config file'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l category -x -a 'ambient soloAmbient playback record playAndRecord multiRoute' -d 'Session category: which sides are shown'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l mode -x -a 'default voiceChat videoChat gameChat videoRecording measurement moviePlayback spokenAudio voicePrompt' -d 'Session mode'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l options -x -a '(__soundcheck_option_list)' -d 'Comma-separated category options'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l preferred-rate -x -a '44100 48000 88200 96000 44.1k 48k' -d 'Preferred sample rate in Hz'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l io-buffer -x -a '2ms 5ms 10ms 20ms' -d 'Preferred I/O buffer duration'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l background -d 'The process goes to the background once its session is active'
+complete -c soundcheck -n '__soundcheck_is "route show"' -l no-notify -d 'Deactivate without notifyOthersOnDeactivation'
+complete -c soundcheck -n '__soundcheck_is "route show"' -s h -l help -d 'Print help'
+
+# soundcheck route set
+complete -c soundcheck -n '__soundcheck_is "route set"' -f
+complete -c soundcheck -n '__soundcheck_is "route set"' -l input -x -a 'default virtual pulse:soundcheck_loop.monitor' -d 'Store this input, by name'
+complete -c soundcheck -n '__soundcheck_is "route set"' -l output -x -a 'default virtual pulse:soundcheck_loop' -d 'Store this output, by name'
+complete -c soundcheck -n '__soundcheck_is "route set"' -l clear -d 'Forget the stored devices first'
+complete -c soundcheck -n '__soundcheck_is "route set"' -s h -l help -d 'Print help'
+
+# soundcheck route watch
+complete -c soundcheck -n '__soundcheck_is "route watch"' -f
+complete -c soundcheck -n '__soundcheck_is "route watch"' -l for -x -a '500ms 5s 30s 1m 1h' -d 'Stop after this long'
+complete -c soundcheck -n '__soundcheck_is "route watch"' -s h -l help -d 'Print help'
+
+# soundcheck route loopback
+complete -c soundcheck -n '__soundcheck_is "route loopback"' -f
+complete -c soundcheck -n '__soundcheck_is "route loopback"' -f -a up -d 'Start PulseAudio if needed, load the null sink, make it the default'
+complete -c soundcheck -n '__soundcheck_is "route loopback"' -f -a down -d 'Remove what up made, restore the previous defaults'
+complete -c soundcheck -n '__soundcheck_is "route loopback"' -f -a status -d 'The server, the sink and its monitor, the defaults, module-role-cork'
+complete -c soundcheck -n '__soundcheck_is "route loopback"' -s h -l help -d 'Print help'
+complete -c soundcheck -n '__soundcheck_is "route loopback up"' -f
+complete -c soundcheck -n '__soundcheck_is "route loopback up"' -s h -l help -d 'Print help'
+complete -c soundcheck -n '__soundcheck_is "route loopback down"' -f
+complete -c soundcheck -n '__soundcheck_is "route loopback down"' -s h -l help -d 'Print help'
+complete -c soundcheck -n '__soundcheck_is "route loopback status"' -f
+complete -c soundcheck -n '__soundcheck_is "route loopback status"' -s h -l help -d 'Print help'
+
+# soundcheck route test
+complete -c soundcheck -n '__soundcheck_is "route test"' -f
+complete -c soundcheck -n '__soundcheck_is "route test"' -s D -l device -x -a 'default virtual virtual:speed=max' -d 'One duplex device for both directions'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l input -x -a 'default virtual pulse:soundcheck_loop.monitor' -d 'The input to capture from'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l output -x -a 'default virtual pulse:soundcheck_loop' -d 'The output to play to'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l duration -x -a '1s 2.5s 5s 10s' -d 'Length of the whole test signal'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l max-latency -x -a '10ms 20ms 50ms 100ms 500ms' -d 'Fail when the round trip is longer'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l min-gain -x -a '-12 -6 -3 -1' -d 'Fail when the gain (dB) is lower'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l max-gain -x -a '1 3 6 12' -d 'Fail when the gain (dB) is higher'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l max-noise -x -a '-96 -80 -70 -60' -d 'Fail when the noise floor (dBFS) is higher'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l max-thdn -x -a '-80 -60 -40 -20' -d 'Fail when THD+N (dB) is higher'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l max-dropouts -x -a '0 1 5 10' -d 'Fail when there are more dropouts'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l profile -x -a '(__soundcheck_profiles)' -d 'A named profile from the config file'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l category -x -a 'playAndRecord multiRoute' -d 'Session category'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l mode -x -a 'default measurement voiceChat videoChat gameChat videoRecording' -d 'Session mode'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l options -x -a '(__soundcheck_option_list)' -d 'Comma-separated category options'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l preferred-rate -x -a '44100 48000 88200 96000' -d 'Rate of the streams and the test signal'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l io-buffer -x -a '2ms 5ms 10ms 20ms' -d 'Device period to ask for'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l background -d 'The process goes to the background once its session is active'
+complete -c soundcheck -n '__soundcheck_is "route test"' -l no-notify -d 'Deactivate without notifyOthersOnDeactivation'
+complete -c soundcheck -n '__soundcheck_is "route test"' -s h -l help -d 'Print help'
 
 # soundcheck session
 complete -c soundcheck -n '__soundcheck_is session' -f -a check -d 'Validate a profile and print it resolved'
