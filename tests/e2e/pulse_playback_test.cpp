@@ -18,8 +18,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -27,6 +29,7 @@
 
 #include "core/audio/device.h"
 #include "core/audio/pulse/device.h"
+#include "core/audio/rtaudio/device.h"
 #include "tests/support/eventually.h"
 #include "tests/support/private_pulse.h"
 #include "tests/support/run.h"
@@ -168,11 +171,13 @@ class PulsePlayback : public ::testing::Test {
     server_ = std::make_unique<PrivatePulse>("pulseaudio");
     if (!server_->ok()) GTEST_SKIP() << "no private PulseAudio server: " << server_->error();
     setenv("PULSE_SERVER", server_->address().c_str(), 1);
+    setenv("PULSE_SINK", kSink, 1);  // where ALSA's pulse plugin plays (RtAudio's tests)
     module_ = server_->load_null_sink(kSink);
     ASSERT_FALSE(module_.empty()) << server_->error();
   }
   void TearDown() override {
     unsetenv("PULSE_SERVER");
+    unsetenv("PULSE_SINK");
     keep_running_.reset();
     server_.reset();
   }
@@ -232,30 +237,30 @@ class PulsePlayback : public ::testing::Test {
     p.wait();
   }
 
+  using Opener = std::function<std::unique_ptr<audio::PlaybackStream>(SignalSource&)>;
+  void plays_frame_for_frame(const Opener& open_stream);
+  void pause_loses_nothing(const Opener& open_stream);
+
   static constexpr const char* kSink = "sc_play";
   std::unique_ptr<PrivatePulse> server_;
   std::string module_;
   std::unique_ptr<Process> keep_running_;  // pacat's silence
 };
 
-TEST_F(PulsePlayback, WhatItPlaysReachesTheSinkFrameForFrame) {
+// Plays 1.5 s through a stream `open_stream` makes and checks that parecord hears every frame.
+void PulsePlayback::plays_frame_for_frame(const Opener& open_stream) {
   const auto signal = noise(kRate * 3 / 2);
   SignalSource source(signal, kChannels);
   const std::string raw = temp_dir() + "/monitor.raw";
   auto rec = record(raw);
-  auto stream = open(source);
+  auto stream = open_stream(source);
   ASSERT_TRUE(stream);
   EXPECT_EQ(stream->rate(), kRate);
   EXPECT_EQ(stream->channels(), kChannels);
   const auto d = stream->describe();
-  EXPECT_EQ(d.backend, "pulse");
-  EXPECT_NE(d.client.find("libpulse "), std::string::npos) << d.client;
-  EXPECT_NE(d.client.find(" to pulseaudio "), std::string::npos) << d.client;
   ASSERT_TRUE(stream->start().ok());
-  std::printf("[ describe ] %s, fragment %zu frames, latency %.1f ms\n", d.client.c_str(),
-              d.fragment_frames, to_seconds(stream->describe().latency) * 1e3);
-  EXPECT_GT(stream->describe().latency, 0ms);
-  EXPECT_LT(stream->describe().latency, 300ms);
+  std::printf("[ describe ] %s: %s, fragment %zu frames, latency %.1f ms\n", d.backend.c_str(),
+              d.client.c_str(), d.fragment_frames, to_seconds(stream->describe().latency) * 1e3);
 
   // heard() climbs, never past taken(), never back.
   uint64_t last = 0;
@@ -286,6 +291,45 @@ TEST_F(PulsePlayback, WhatItPlaysReachesTheSinkFrameForFrame) {
     ADD_FAILURE() << "unexpected event " << static_cast<int>(e.kind) << " lost " << e.lost_frames;
 }
 
+// RtAudio's ALSA "default" device, which ALSA's pulse plugin (libasound2-plugins) plays into
+// this test's server when it runs; nullopt when RtAudio lists no such device.
+std::optional<audio::DeviceInfo> alsa_default() {
+  const auto apis = audio::rtaudio_apis();
+  if (std::find(apis.begin(), apis.end(), "alsa") == apis.end()) return std::nullopt;
+  for (const auto& d : audio::rtaudio_list("alsa"))
+    if (d.id == "default" && d.output_channels >= kChannels) return d;
+  return std::nullopt;
+}
+
+std::unique_ptr<audio::PlaybackStream> open_rtaudio(const audio::DeviceInfo& info,
+                                                    SignalSource& source) {
+  audio::PlaybackParams params;
+  params.rate = kRate;
+  params.channels = kChannels;
+  auto stream = audio::make_rtaudio_device(info)->open_playback(params, source);
+  EXPECT_TRUE(stream.ok()) << stream.error().message;
+  return stream.ok() ? std::move(*stream) : nullptr;
+}
+
+TEST_F(PulsePlayback, WhatItPlaysReachesTheSinkFrameForFrame) {
+  plays_frame_for_frame([&](SignalSource& s) { return open(s); });
+}
+
+TEST_F(PulsePlayback, ItDescribesItself) {
+  SignalSource source(noise(kRate), kChannels, /*loop=*/true);
+  auto stream = open(source);
+  ASSERT_TRUE(stream);
+  const auto d = stream->describe();
+  EXPECT_EQ(d.backend, "pulse");
+  EXPECT_NE(d.client.find("libpulse "), std::string::npos) << d.client;
+  EXPECT_NE(d.client.find(" to pulseaudio "), std::string::npos) << d.client;
+  EXPECT_EQ(d.rate, kRate);
+  EXPECT_EQ(d.fragment_frames, kRate / 50);
+  ASSERT_TRUE(stream->start().ok());
+  EXPECT_GT(stream->describe().latency, 0ms);
+  EXPECT_LT(stream->describe().latency, 300ms);
+}
+
 TEST_F(PulsePlayback, ItsPropertiesShowInTheServer) {
   SignalSource source(noise(kRate), kChannels, /*loop=*/true);
   auto stream = open(source);
@@ -301,12 +345,12 @@ TEST_F(PulsePlayback, ItsPropertiesShowInTheServer) {
 
 // The server keeps what it holds while corked: the capture has the signal, a gap of silence as
 // long as the pause, then the signal continuing with the next frame.
-TEST_F(PulsePlayback, PauseAndResumeLoseAndRepeatNothing) {
+void PulsePlayback::pause_loses_nothing(const Opener& open_stream) {
   const auto signal = noise(kRate * 2, 12345u);
   SignalSource source(signal, kChannels);
   const std::string raw = temp_dir() + "/monitor.raw";
   auto rec = record(raw);
-  auto stream = open(source);
+  auto stream = open_stream(source);
   ASSERT_TRUE(stream);
   ASSERT_TRUE(stream->start().ok());
   ASSERT_TRUE(eventually(3s, [&] { return stream->heard() >= kRate * 6 / 10; }));
@@ -362,6 +406,24 @@ TEST_F(PulsePlayback, PauseAndResumeLoseAndRepeatNothing) {
   EXPECT_LE(shift_ms, ms(t3 - t0) + 10);
   // heard() at the pause is where the cut is, within 10 ms.
   EXPECT_NEAR(static_cast<double>(heard_at_pause), static_cast<double>(cut), kRate / 100.0);
+}
+
+TEST_F(PulsePlayback, PauseAndResumeLoseAndRepeatNothing) {
+  pause_loses_nothing([&](SignalSource& s) { return open(s); });
+}
+
+// The RtAudio backend's playback, through ALSA's "default" device into this server (there is no
+// sound card here): the same checks as libpulse's stream.
+TEST_F(PulsePlayback, RtAudioAlsaPlaysFrameForFrame) {
+  const auto info = alsa_default();
+  if (!info) GTEST_SKIP() << "RtAudio lists no ALSA 'default' output (no pulse plugin?)";
+  plays_frame_for_frame([&](SignalSource& s) { return open_rtaudio(*info, s); });
+}
+
+TEST_F(PulsePlayback, RtAudioAlsaPauseAndResumeLoseAndRepeatNothing) {
+  const auto info = alsa_default();
+  if (!info) GTEST_SKIP() << "RtAudio lists no ALSA 'default' output (no pulse plugin?)";
+  pause_loses_nothing([&](SignalSource& s) { return open_rtaudio(*info, s); });
 }
 
 // module-role-cork asks music to cork while a phone stream plays on the same sink, and to go on
