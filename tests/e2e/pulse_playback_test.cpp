@@ -70,7 +70,14 @@ class SignalSource final : public audio::PlaybackSource {
   SignalSource(std::vector<float> signal, unsigned channels, bool loop = false)
       : signal_(std::move(signal)), channels_(channels), loop_(loop) {}
 
+  // Every `every`-th pull gives half of what is asked for (an underrun of the source).
+  void stutter(unsigned every) { stutter_ = every; }
+
   size_t on_need(float* out, size_t frames, Duration) noexcept override {
+    if (stutter_ && pulls_.load() % stutter_ == stutter_ - 1 && frames > 1) {
+      short_ += frames - frames / 2;
+      frames /= 2;
+    }
     size_t n = 0;
     size_t pos = pos_.load();
     for (; n < frames; ++n, ++pos) {
@@ -101,6 +108,8 @@ class SignalSource final : public audio::PlaybackSource {
     return false;
   }
   uint64_t pulls() const { return pulls_.load(); }
+  // Frames the stutter held back while the source had more (the end's shortfall not counted).
+  uint64_t held_back() const { return short_.load(); }
 
  private:
   const std::vector<float> signal_;
@@ -108,6 +117,8 @@ class SignalSource final : public audio::PlaybackSource {
   const bool loop_;
   std::atomic<size_t> pos_{0};
   std::atomic<uint64_t> pulls_{0};
+  unsigned stutter_ = 0;
+  std::atomic<uint64_t> short_{0};
   mutable std::mutex mutex_;
   std::vector<DeviceEvent> events_;
 };
@@ -240,6 +251,7 @@ class PulsePlayback : public ::testing::Test {
   using Opener = std::function<std::unique_ptr<audio::PlaybackStream>(SignalSource&)>;
   void plays_frame_for_frame(const Opener& open_stream);
   void pause_loses_nothing(const Opener& open_stream);
+  void underruns_are_silence(const Opener& open_stream);
 
   static constexpr const char* kSink = "sc_play";
   std::unique_ptr<PrivatePulse> server_;
@@ -412,6 +424,71 @@ TEST_F(PulsePlayback, PauseAndResumeLoseAndRepeatNothing) {
   pause_loses_nothing([&](SignalSource& s) { return open(s); });
 }
 
+// A source that falls short now and then: the stream plays silence for what it lacks, says so
+// with xrun events, and every frame it gave is heard, in order.
+void PulsePlayback::underruns_are_silence(const Opener& open_stream) {
+  const auto signal = noise(kRate, 777u);
+  SignalSource source(signal, kChannels);
+  source.stutter(7);
+  const std::string raw = temp_dir() + "/monitor.raw";
+  auto rec = record(raw);
+  auto stream = open_stream(source);
+  ASSERT_TRUE(stream);
+  ASSERT_TRUE(stream->start().ok());
+  uint64_t last = 0;
+  bool monotonic = true, bounded = true;
+  ASSERT_TRUE(eventually(5s, [&] {
+    const uint64_t h = stream->heard(), t = stream->taken();
+    monotonic = monotonic && h >= last;
+    bounded = bounded && h <= t;
+    last = h;
+    return stream->finished();
+  }));
+  EXPECT_TRUE(monotonic);
+  EXPECT_TRUE(bounded);
+  EXPECT_EQ(stream->taken(), signal.size());
+  EXPECT_EQ(stream->heard(), signal.size());
+  stop_recording(*rec);
+  uint64_t reported = 0;
+  size_t xruns = 0;
+  for (const auto& e : source.events()) {
+    if (e.kind != DeviceEvent::Kind::xrun) continue;
+    ++xruns;
+    reported += e.lost_frames;
+  }
+  // The last pull may be short because the source ended: not an underrun.
+  EXPECT_GE(reported + kRate / 10, source.held_back());
+  EXPECT_LE(reported, source.held_back());
+  EXPECT_GT(xruns, 5u);
+
+  // Walk the capture along the source: a frame is the next source frame, or inserted silence.
+  const auto capture = read_channel0(raw);
+  const Match m = locate(capture, signal, kLead, 512);  // within the first full pull
+  ASSERT_GT(m.corr, 0.999);
+  size_t i = static_cast<size_t>(m.at), j = kLead, silence = 0, bad = 0;
+  while (i < capture.size() && j < signal.size()) {
+    if (std::fabs(capture[i] - signal[j]) <= 1e-3) {
+      ++i, ++j;
+    } else if (std::fabs(capture[i]) <= 1e-3) {
+      ++i, ++silence;
+    } else {
+      ++i, ++j, ++bad;
+    }
+  }
+  std::printf(
+      "[ underrun ] %zu xruns, %llu frames reported, %llu held back, %zu silent in the "
+      "capture, %zu frames astray\n",
+      xruns, static_cast<unsigned long long>(reported),
+      static_cast<unsigned long long>(source.held_back()), silence, bad);
+  EXPECT_EQ(j, signal.size()) << "the capture ends before the signal";
+  EXPECT_LE(bad, 4u);
+  EXPECT_NEAR(static_cast<double>(silence), static_cast<double>(reported), 8.0);
+}
+
+TEST_F(PulsePlayback, UnderrunsOfTheSourceAreSilenceAndXruns) {
+  underruns_are_silence([&](SignalSource& s) { return open(s); });
+}
+
 // The RtAudio backend's playback, through ALSA's "default" device into this server (there is no
 // sound card here): the same checks as libpulse's stream.
 TEST_F(PulsePlayback, RtAudioAlsaPlaysFrameForFrame) {
@@ -424,6 +501,12 @@ TEST_F(PulsePlayback, RtAudioAlsaPauseAndResumeLoseAndRepeatNothing) {
   const auto info = alsa_default();
   if (!info) GTEST_SKIP() << "RtAudio lists no ALSA 'default' output (no pulse plugin?)";
   pause_loses_nothing([&](SignalSource& s) { return open_rtaudio(*info, s); });
+}
+
+TEST_F(PulsePlayback, RtAudioAlsaUnderrunsOfTheSourceAreSilenceAndXruns) {
+  const auto info = alsa_default();
+  if (!info) GTEST_SKIP() << "RtAudio lists no ALSA 'default' output (no pulse plugin?)";
+  underruns_are_silence([&](SignalSource& s) { return open_rtaudio(*info, s); });
 }
 
 // module-role-cork asks music to cork while a phone stream plays on the same sink, and to go on
