@@ -259,5 +259,47 @@ TEST_P(PulsePlay, APhoneStreamOnTheSinkCorksAndThenResumes) {
   EXPECT_GE(c.longest_gap, static_cast<size_t>(kRate / 4));
 }
 
+// A session with duckOthers lowers the output by 20 dB while it is active, and its end
+// restores it (rule 4): the capture's level steps down by 20 dB and back up.
+TEST_P(PulsePlay, DuckLowersTheOutputBy20dBAndUnduckRestoresIt) {
+  const std::string dir = temp_dir(), wav = dir + "/tone.wav";
+  auto made = run("/usr/bin/sox", {"-n", "-r", "48000", "-c", "2", "-b", "16", wav, "synth", "6",
+                                   "sine", "997", "gain", "-12", "pad", "0.1", "0"});
+  ASSERT_EQ(made.status, 0) << made.err;
+  std::vector<float> cap;
+  auto r = play_captured({wav}, cap, [] {
+    wait_for_sessions(1);
+    // After the first 2 s, which an idle PulseAudio null sink takes to start hearing a stream.
+    std::this_thread::sleep_for(3s);
+    auto ducker = soundcheck({"session", "activate", "--category", "playback", "--options",
+                              "mixWithOthers,duckOthers", "--for", "1200ms"});
+    EXPECT_EQ(ducker.status, 0) << ducker.err;
+  });
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["ducks"], 1);
+  // The peak of each 50 ms window with the tone in it, in dBFS.
+  std::vector<double> level;
+  const size_t w = kRate / 20;
+  for (size_t at = 0; at + w <= cap.size() / 2; at += w) {
+    float peak = 0;
+    for (size_t i = at; i < at + w; ++i) peak = std::max(peak, std::fabs(cap[2 * i]));
+    if (peak > 0.001f) level.push_back(20 * std::log10(peak));
+  }
+  // Full level, then a ducked stretch of at least 0.5 s, then full level again.
+  size_t ducked = 0, longest = 0, loud_before = 0, loud_after = 0;
+  for (double db : level) {
+    if (std::fabs(db - (-32.0)) < 1.5) {
+      longest = std::max(longest, ++ducked);
+    } else {
+      ducked = 0;
+      if (std::fabs(db - (-12.0)) < 1.0) (longest ? loud_after : loud_before)++;
+    }
+  }
+  EXPECT_GE(longest, 10u) << "no 0.5 s at -32 dBFS";
+  EXPECT_GE(loud_before, 10u);
+  EXPECT_GE(loud_after, 10u);
+}
+
 }  // namespace
 }  // namespace sc::test
