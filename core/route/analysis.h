@@ -52,8 +52,8 @@ std::vector<float> test_signal(const TestPlan& plan);
 
 // One discontinuity in the capture: frames missing (or inserted) at a time of the capture.
 struct Dropout {
-  double at_s = 0;         // in the capture
-  long shift_frames = 0;   // how far the capture jumps against the signal (+: frames lost)
+  double at_s = 0;        // in the capture
+  long shift_frames = 0;  // how far the capture jumps against the signal (+: frames lost)
 };
 
 struct Measurement {
