@@ -154,6 +154,7 @@ Cli::Cli()
       "Global options (--json, -q, -v, --config) go before or after the command. See "
       "soundcheck(1).");
   setup_record(app, record, global, action);
+  setup_play(app, play, global, action);
   setup_info(app, info, global, action);
   setup_repair(app, repair, global, action);
   setup_route(app, route, global, action);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/info.h"
+#include "cli/play.h"
 #include "cli/record.h"
 #include "cli/repair.h"
 #include "cli/route.h"
@@ -35,6 +36,7 @@ struct Cli {
   GlobalOptions global;
   RecordOptions record;
   InfoOptions info;
+  PlayOptions play;
   RepairOptions repair;
   RouteOptions route;
   SessionOptions session;

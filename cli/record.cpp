@@ -18,6 +18,7 @@
 #include "core/record/recorder.h"
 #include "core/record/session_link.h"
 #include "core/session/codes.h"
+#include "core/session/route_prefs.h"
 
 namespace sc::cli {
 namespace {
@@ -297,15 +298,20 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
         std::max<int64_t>(16, std::llround(to_seconds(*profile->io_buffer) * rate)));
   }
 
-  // The device: -D, then SOUNDCHECK_INPUT, then the profile's preferred input.
-  std::string spec = opts.device;
-  if (spec.empty()) {
-    const char* env = std::getenv("SOUNDCHECK_INPUT");
-    spec = env && *env ? env : profile->preferred_input;
-  }
-  if (spec.empty()) spec = "default";
-  auto device = audio::open_device(spec, audio::Direction::input);
-  if (!device) return fail(device.error());
+  // The device, by the one precedence (core/session/route_prefs.h): -D, SOUNDCHECK_INPUT,
+  // the profile's own, route set's, the config's [route], the default. A stored preference
+  // whose device is gone gives the default, and a notice.
+  const bool explicit_config = !g.config.empty();
+  auto candidates = read_candidates(opts.device, explicit_config ? g.config : default_config_path(),
+                                    explicit_config, opts.profile, audio::Direction::input);
+  if (!candidates) return fail(candidates.error());
+  auto opened = open_chosen_device(*candidates, audio::Direction::input);
+  if (!opened) return fail(opened.error());
+  if (!opened->notice.empty()) fmt::print(stderr, "soundcheck record: {}\n", opened->notice);
+  if (g.verbose)
+    fmt::print(stderr, "soundcheck record: input '{}' ({})\n", opened->choice.spec,
+               source_name(opened->choice.source));
+  Result<std::unique_ptr<audio::Device>> device = std::move(opened->device);
 
   // Before the session: its connection to the audio server maps libpulse's shared-memory pool,
   // which a file size limit (ulimit -f) must answer with an error, not SIGXFSZ.

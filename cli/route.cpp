@@ -97,7 +97,8 @@ std::string empty_hint(const std::string& api) {
 
 void setup_route(CLI::App& parent, RouteOptions& opts, const GlobalOptions& g,
                  std::function<int()>& action) {
-  auto* route = parent.add_subcommand("route", "Audio routes: devices, the route a profile gets, route changes, the loopback test");
+  auto* route = parent.add_subcommand(
+      "route", "Audio routes: devices, the route a profile gets, route changes, the loopback test");
   route->require_subcommand(1);
   auto* list =
       route->add_subcommand("list", "List the devices of every audio API and the virtual device");

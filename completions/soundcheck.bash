@@ -42,7 +42,8 @@ _soundcheck() {
         case $w in
             --config | --profile | --category | --mode | --options | --preferred-rate | --io-buffer | --api | \
                 -o | --output | -f | --format | -e | --codec | -b | --bitrate | -r | --rate | -c | --channels | \
-                -d | --duration | --split | -D | --device | --on-interrupt | --resume | --device-wait | --for | --reason)
+                -d | --duration | --split | -D | --device | --on-interrupt | --resume | --device-wait | --for | --reason | \
+                --volume | --start)
                 if [[ ${COMP_WORDS[i + 1]-} == "=" ]]; then
                     ((i += 1))
                 fi
@@ -55,7 +56,7 @@ _soundcheck() {
             -*) continue ;;
         esac
         case $cmd in
-            "") [[ $w == record || $w == info || $w == repair || $w == session || $w == route ]] && cmd=$w ;;
+            "") [[ $w == record || $w == play || $w == info || $w == repair || $w == session || $w == route ]] && cmd=$w ;;
             "route") [[ $w == list ]] && cmd="route $w" ;;
             "session")
                 case $w in
@@ -144,7 +145,19 @@ _soundcheck() {
             return 0
             ;;
         --on-interrupt)
-            COMPREPLY=($(compgen -W "pause split stop" -- "$cur"))
+            if [[ $cmd == play ]]; then
+                COMPREPLY=($(compgen -W "pause stop" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "pause split stop" -- "$cur"))
+            fi
+            return 0
+            ;;
+        --volume)
+            COMPREPLY=($(compgen -W "-6dB -12dB +3dB 0.5 1 2" -- "$cur"))
+            return 0
+            ;;
+        --start)
+            COMPREPLY=($(compgen -W "0 10s 1m 1m30s" -- "$cur"))
             return 0
             ;;
         --resume)
@@ -171,8 +184,8 @@ _soundcheck() {
 
     [[ $cur == -* ]] || {
         case $cmd in
-            "") COMPREPLY=($(compgen -W "record info repair route session" -- "$cur")) ;;
-            "record" | "info" | "repair")
+            "") COMPREPLY=($(compgen -W "record play info repair route session" -- "$cur")) ;;
+            "record" | "play" | "info" | "repair")
                 compopt -o filenames 2>/dev/null
                 local IFS=$'\n'
                 COMPREPLY=($(compgen -f -- "$cur"))
@@ -192,6 +205,7 @@ _soundcheck() {
     case "$cmd" in
         "") opts="--json -q --quiet -v --verbose --config -h --help --version" ;;
         "record") opts="-o --output -f --format -e --codec -b --bitrate -r --rate -c --channels -d --duration --split --force --fragmented -D --device --on-interrupt --resume --retry --device-wait --follow-default --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
+        "play") opts="-D --device --volume --start --duration --on-interrupt --profile --category --mode --options --preferred-rate --io-buffer --background --no-notify -h --help" ;;
         "info") opts="-h --help" ;;
         "repair") opts="-o --output -h --help" ;;
         "route") opts="-h --help" ;;

@@ -17,7 +17,7 @@ function __soundcheck_path
         switch $t
             case --config --profile --category --mode --options --preferred-rate --io-buffer --api \
                 -o --output -f --format -e --codec -b --bitrate -r --rate -c --channels -d --duration --split \
-                -D --device --on-interrupt --resume --device-wait --for --reason
+                -D --device --on-interrupt --resume --device-wait --for --reason --volume --start
                 set skip 1
                 continue
             case '-*'
@@ -25,7 +25,7 @@ function __soundcheck_path
         end
         switch $path
             case ""
-                if contains -- $t record info repair route session
+                if contains -- $t record play info repair route session
                     set path $t
                 end
             case route
@@ -85,6 +85,7 @@ end
 
 # soundcheck
 complete -c soundcheck -n '__soundcheck_is ""' -f -a record -d 'Record from a device into a file, or to stdout'
+complete -c soundcheck -n '__soundcheck_is ""' -f -a play -d 'Play files one after another, without a gap, under an audio session'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a info -d 'What audio files are, finalized or not, what repair would do'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a repair -d 'Make a file that a crash left behind whole again'
 complete -c soundcheck -n '__soundcheck_is ""' -f -a route -d 'Audio routes: list devices'
@@ -95,6 +96,23 @@ complete -c soundcheck -n '__soundcheck_is ""' -s v -l verbose -d 'More detail o
 complete -c soundcheck -n '__soundcheck_is ""' -l config -r -F -d 'Profiles and preferences file'
 complete -c soundcheck -n '__soundcheck_is ""' -s h -l help -d 'Print help'
 complete -c soundcheck -n '__soundcheck_is ""' -l version -d 'Print the version and the versions of the libraries'
+
+# soundcheck play
+complete -c soundcheck -n '__soundcheck_is play' -F -d 'Audio file'
+complete -c soundcheck -n '__soundcheck_is "play"' -s D -l device -x -a 'default virtual virtual:speed=max pulse:soundcheck_loop' -d 'Output device (twice with multiRoute)'
+complete -c soundcheck -n '__soundcheck_is "play"' -l volume -x -a '-6dB -12dB +3dB 0.5 1 2' -d 'Output level: dB or a factor'
+complete -c soundcheck -n '__soundcheck_is "play"' -l start -x -a '0 10s 1m 1m30s' -d 'Start this far into the first file'
+complete -c soundcheck -n '__soundcheck_is "play"' -l duration -x -a '10s 1m 10m' -d 'Play at most this much audio'
+complete -c soundcheck -n '__soundcheck_is "play"' -l on-interrupt -x -a 'pause stop' -d 'What an interruption does'
+complete -c soundcheck -n '__soundcheck_is "play"' -l profile -x -a '(__soundcheck_profiles)' -d 'A named profile from the config file'
+complete -c soundcheck -n '__soundcheck_is "play"' -l category -x -a 'playback playAndRecord soloAmbient ambient multiRoute' -d 'Session category'
+complete -c soundcheck -n '__soundcheck_is "play"' -l mode -x -a 'default moviePlayback spokenAudio voicePrompt measurement' -d 'Session mode'
+complete -c soundcheck -n '__soundcheck_is "play"' -l options -x -a '(__soundcheck_option_list)' -d 'Comma-separated category options'
+complete -c soundcheck -n '__soundcheck_is "play"' -l preferred-rate -x -a '44100 48000 88200 96000' -d 'Sample rate of the stream'
+complete -c soundcheck -n '__soundcheck_is "play"' -l io-buffer -x -a '2ms 5ms 10ms 20ms' -d 'Device period to ask for'
+complete -c soundcheck -n '__soundcheck_is "play"' -l background -d 'The process goes to the background once its session is active'
+complete -c soundcheck -n '__soundcheck_is "play"' -l no-notify -d 'Deactivate without notifyOthersOnDeactivation'
+complete -c soundcheck -n '__soundcheck_is "play"' -s h -l help -d 'Print help'
 
 # soundcheck info
 complete -c soundcheck -n '__soundcheck_is info' -F -d 'Audio file'

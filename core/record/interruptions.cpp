@@ -17,19 +17,6 @@ constexpr auto kRetryEvery = 1s;
 // A lost device or server is looked for this often.
 constexpr auto kReopenEvery = 250ms;
 
-// "a call (session interrupt, pid 4242)", "a non-mixable record session (record, pid 17)",
-// "phone stream 'Ekiga' of ekiga (pid 99)" (the server's call: its own words).
-std::string who(const session::Notification& n) {
-  std::string what = n.cause.empty() || n.cause == "session" ? "another session" : n.cause;
-  if (n.cause == "call") what = "a call";
-  if (n.cause == "alarm") what = "an alarm";
-  if (n.cause == "siri") what = "a voice assistant (siri)";
-  if (!n.by) return what;
-  if (n.cause == "session" || n.cause.empty())
-    what = fmt::format("a non-mixable {} session", name(n.by->category));
-  return fmt::format("{} ({}, pid {})", what, n.by->command, n.by->pid);
-}
-
 }  // namespace
 
 Interruption* Recording::open_interruption() {
@@ -109,10 +96,12 @@ Status Recording::on_began(const session::Notification& n) {
   interrupted_ = true;
   ended_pending_ = false;
   if (auto s = stop_stream(); !s) return s;
-  notice(fmt::format("interrupted by {} at {:.2f} s; the file is checkpointed", who(n), i.began_s));
+  notice(fmt::format("interrupted by {} at {:.2f} s; the file is checkpointed",
+                     session::interrupter_text(n), i.began_s));
   if (req_.on_interrupt == OnInterrupt::stop) {
     report_.interruptions.back().outcome = "stopped";
-    return not_resumed(fmt::format("interrupted by {}; --on-interrupt stop ends here", who(n)),
+    return not_resumed(fmt::format("interrupted by {}; --on-interrupt stop ends here",
+                                   session::interrupter_text(n)),
                        "the file holds everything recorded before the interruption, finalized; "
                        "--on-interrupt pause (the default) resumes after it");
   }

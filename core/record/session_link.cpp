@@ -13,7 +13,8 @@ RecordSession::~RecordSession() {
 }
 
 Result<std::unique_ptr<RecordSession>> RecordSession::start(const Profile& profile,
-                                                            session::Inbox& inbox) {
+                                                            session::Inbox& inbox,
+                                                            std::string command, bool records) {
   auto self = std::unique_ptr<RecordSession>(new RecordSession(inbox));
   RecordSession* raw = self.get();
   // No server, no server calls: not an error for a recording from another device.
@@ -23,9 +24,9 @@ Result<std::unique_ptr<RecordSession>> RecordSession::start(const Profile& profi
   auto dir = session::runtime_dir();
   if (!dir) return dir.error();
   session::Identity who;
-  who.command = "record";
+  who.command = std::move(command);
   who.profile = profile;
-  who.records = true;
+  who.records = records;
   auto participant = session::Participant::join(
       *dir, who, [raw](const session::Notification& n) { raw->on_registry(n); });
   if (!participant) return participant.error();
@@ -80,6 +81,8 @@ void RecordSession::on_registry(const session::Notification& n) {
     by_registry_ = false;
     should_resume_ = n.should_resume;
     if (!by_call_) inbox_.push(n);
+  } else if (n.type == session::NoteType::duck || n.type == session::NoteType::unduck) {
+    inbox_.push(n);
   }
 }
 

@@ -1,6 +1,7 @@
-// The session a `record` runs under: its entry in the cross-process registry
+// The session a `record` or a `play` runs under: its entry in the cross-process registry
 // (session/registry.h) and the audio server's own calls (audio/pulse/calls.h), merged into
-// one sequence of began/ended for the recorder's inbox.
+// one sequence of began/ended for the engine's inbox. duck and unduck (rule 4) are passed on
+// as they come; the recorder ignores them.
 #pragma once
 
 #include <memory>
@@ -24,8 +25,11 @@ class RecordSession final : public SessionLink {
   // Watches the audio server's calls (none when no server is reachable), joins the registry
   // and activates. Errors: the registry's (69), a refused activation (69 with its code: !pri
   // while a call holds the audio, siri, ...). `inbox` must outlive the session.
-  static Result<std::unique_ptr<RecordSession>> start(const Profile& profile,
-                                                      session::Inbox& inbox);
+  // `command` names the session in the registry ("record", "play"); `records` says whether it
+  // records (rule 5).
+  static Result<std::unique_ptr<RecordSession>> start(const Profile& profile, session::Inbox& inbox,
+                                                      std::string command = "record",
+                                                      bool records = true);
   ~RecordSession() override;
 
   // Activates again (rule 7), asking the server whether a call holds the audio.

@@ -184,4 +184,15 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
+std::string interrupter_text(const Notification& n) {
+  std::string what = n.cause.empty() || n.cause == "session" ? "another session" : n.cause;
+  if (n.cause == "call") what = "a call";
+  if (n.cause == "alarm") what = "an alarm";
+  if (n.cause == "siri") what = "a voice assistant (siri)";
+  if (!n.by) return what;
+  if (n.cause == "session" || n.cause.empty())
+    what = fmt::format("a non-mixable {} session", name(n.by->category));
+  return fmt::format("{} ({}, pid {})", what, n.by->command, n.by->pid);
+}
+
 }  // namespace sc::session

@@ -92,6 +92,11 @@ nlohmann::ordered_json to_json(const Notification& n);
 // The inverse; a malformed datagram is Exit::data.
 Result<Notification> notification_from_json(std::string_view text);
 
+// Who interrupted, in words for a notice: "a call (session interrupt, pid 4242)", "a
+// non-mixable record session (record, pid 17)", "phone stream 'Ekiga' of ekiga (pid 99)" (the
+// server's call: its own words).
+std::string interrupter_text(const Notification& n);
+
 // ISO 8601 in UTC with microseconds: "2026-12-03T14:55:01.123456Z".
 std::string iso8601(std::chrono::system_clock::time_point t);
 

@@ -24,6 +24,7 @@
 
 #include "tests/support/audio.h"
 #include "tests/support/run.h"
+#include "tests/support/shared_pulse.h"
 
 namespace sc::test {
 namespace {
@@ -47,30 +48,9 @@ class PulseRecord : public ::testing::TestWithParam<std::string> {
     Server& s = servers_[GetParam()];
     server_ = &s;
     if (!s.module.empty()) return;  // set up (else again: the scripts are idempotent)
-    if (GetParam() == "pulseaudio") {
-      // Its line ends "... (ADDRESS); monitor source: soundcheck_loop.monitor".
-      auto r = run("/bin/bash", {source_dir() + "/scripts/start-pulse"}, {{"PULSE_SERVER", ""}});
-      ASSERT_EQ(r.status, 0) << "scripts/start-pulse failed:\n" << r.out << r.err;
-      const size_t close = r.out.find("); monitor source:");
-      const size_t open = r.out.rfind('(', close);
-      ASSERT_NE(close, std::string::npos) << r.out;
-      ASSERT_NE(open, std::string::npos) << r.out;
-      s.address = r.out.substr(open + 1, close - open - 1);
-    } else {
-      auto r = run("/bin/bash", {source_dir() + "/scripts/start-pipewire", "--print-server"});
-      ASSERT_EQ(r.status, 0) << "scripts/start-pipewire failed:\n" << r.out << r.err;
-      s.address = r.out.substr(0, r.out.find('\n'));
-    }
-    // The server at that address is the one this test is about.
-    auto info = pactl({"info"});
-    ASSERT_EQ(info.status, 0) << s.address << ": " << info.err;
-    const size_t at = info.out.find("Server Name: ");
-    ASSERT_NE(at, std::string::npos) << info.out;
-    const std::string name = info.out.substr(at, info.out.find('\n', at) - at);
-    if (GetParam() == "pulseaudio")
-      ASSERT_EQ(name, "Server Name: pulseaudio") << s.address;
-    else
-      ASSERT_NE(name.find("PipeWire"), std::string::npos) << s.address << ": " << name;
+    std::string error;
+    s.address = shared_server(GetParam(), error);
+    ASSERT_FALSE(s.address.empty()) << error;
     s.module = load_sink(sink_);
     ASSERT_FALSE(s.module.empty());
   }
@@ -87,10 +67,10 @@ class PulseRecord : public ::testing::TestWithParam<std::string> {
   }
   // Loads a null sink `name` at 48 kHz; returns its module's index ("" and a failure if not).
   std::string load_sink(const std::string& name) const {
-    auto m = pactl({"load-module", "module-null-sink", "sink_name=" + name, "rate=48000",
-                    "sink_properties=device.description=" + name});
-    EXPECT_EQ(m.status, 0) << m.err;
-    return m.status == 0 ? m.out.substr(0, m.out.find('\n')) : "";
+    std::string error;
+    const std::string module = load_null_sink(server_->address, name, error);
+    EXPECT_FALSE(module.empty()) << error;
+    return module;
   }
   // A null sink `name`, suspended (pactl suspend-sink): its monitor delivers nothing to a
   // stream that connects to it. Returns its module's index ("" and a failure if not).

@@ -136,16 +136,6 @@ TEST(RecordCompressed, NoInputFramesMeansRecAndNoFile) {
   EXPECT_TRUE(fs::is_empty(dir));
 }
 
-// Waits until the registry lists `n` sessions.
-void wait_for_sessions(size_t n) {
-  for (int i = 0; i < 200; ++i) {
-    auto j = json::parse(soundcheck({"--json", "session", "list"}).out, nullptr, false);
-    if (!j.is_discarded() && j["sessions"].size() >= n) return;
-    std::this_thread::sleep_for(20ms);
-  }
-  FAIL() << "the registry never listed " << n << " sessions";
-}
-
 // Pause mode in every compressed format: two interruptions, one file whose decoded length is
 // the recorded frames within one codec frame. An encoder drained and reopened at each resume
 // would prime 1024 more frames each time and show here as 2048 extra.

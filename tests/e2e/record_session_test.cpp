@@ -68,16 +68,6 @@ double held_seconds(const RunResult& r) {
 }
 
 // Waits until the registry lists `n` sessions (a started process has activated).
-void wait_for_sessions(size_t n) {
-  for (int i = 0; i < 200; ++i) {
-    auto r = soundcheck({"--json", "session", "list"});
-    auto j = json::parse(r.out, nullptr, false);
-    if (!j.is_discarded() && j["sessions"].size() >= n) return;
-    std::this_thread::sleep_for(20ms);
-  }
-  FAIL() << "the registry never listed " << n << " sessions";
-}
-
 std::unique_ptr<Process> start_recorder(const std::vector<std::string>& extra,
                                         const std::string& out, const std::string& duration) {
   std::vector<std::string> args{"--json", "record", "-D", "virtual:rate=48000", "-d", duration};

@@ -6,12 +6,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -39,6 +43,15 @@ TempRoot& root() {
 }
 
 }  // namespace
+
+void wait_for_sessions(size_t n) {
+  for (int i = 0; i < 200; ++i) {
+    auto j = nlohmann::json::parse(soundcheck({"--json", "session", "list"}).out, nullptr, false);
+    if (!j.is_discarded() && j["sessions"].size() >= n) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "the registry never listed " << n << " sessions";
+}
 
 std::string temp_dir() {
   static int n = 0;

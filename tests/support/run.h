@@ -65,6 +65,10 @@ RunResult run(const std::string& program, const std::vector<std::string>& args,
 RunResult soundcheck(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env = {});
 
+// Waits (up to 4 s) until `soundcheck session list` in this test process's registry lists
+// `n` sessions or more; a test failure when it never does.
+void wait_for_sessions(size_t n);
+
 // A fresh empty directory under the test temp dir, removed at process exit.
 std::string temp_dir();
 

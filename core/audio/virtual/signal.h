@@ -17,7 +17,9 @@
 //            z ^= z >> 31. n = ceil(start * rate) + k: the frame's index had the device run at
 //            this segment's rate since stream start (so from the start, n = k).
 //   silence  0
-//   loop     0 for now (what is played will be captured, `latency` later, once playback exists)
+//   loop     0 from the generator: a capture paired with a playback stream of the same device
+//            captures what it plays, `latency` later (virtual/stream.h "Loop"); a capture
+//            alone captures silence
 // Samples are computed in double and stored as float. Phases come from integer frame counts
 // (never an accumulated phase): sine and chirp are evaluated exactly at least every 256 frames
 // and rotated by an exact per-frame step in between (error below 1e-10 of full scale).

@@ -9,8 +9,10 @@
 #include <mutex>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "core/audio/virtual/loop.h"
 #include "core/audio/virtual/signal.h"
 #include "core/session/codes.h"
 
@@ -30,8 +32,9 @@ double chirp_top(const VirtualSpec& spec, unsigned rate) {
 class VirtualCaptureStream final : public CaptureStream {
  public:
   VirtualCaptureStream(const VirtualSpec& spec, const VirtualStreamParams& params,
-                       CaptureSink& sink)
+                       CaptureSink& sink, std::shared_ptr<VirtualLoop> loop)
       : sink_(sink),
+        loop_(std::move(loop)),
         label_(spec.label()),
         faults_(spec.faults),
         realtime_(spec.speed == VirtualSpeed::realtime),
@@ -44,17 +47,22 @@ class VirtualCaptureStream final : public CaptureStream {
     generator_.begin_segment(Duration(0), params.rate);
   }
 
-  ~VirtualCaptureStream() override { stop(); }
+  ~VirtualCaptureStream() override {
+    stop();
+    if (loop_) loop_->detach(VirtualLoop::capture);
+  }
 
   Status start() override {
     std::lock_guard join_lock(join_mutex_);
     if (started_ || stop_.load())
       return make_error(Exit::internal,
                         fmt::format("virtual device '{}': a stream starts only once", label_));
-    wall_start_ = Clock::now();
+    wall_start_ = Clock::now();  // a loop pair's thread takes the pair's instead
+    if (loop_) loop_->started(VirtualLoop::capture);
     try {
       thread_ = std::thread([this] { run(); });
     } catch (const std::system_error& e) {
+      if (loop_) loop_->stopped(VirtualLoop::capture);
       return session_error(SessionCode::cannotStartRecording,
                            fmt::format("virtual device '{}' cannot start: {}", label_, e.what()));
     }
@@ -70,6 +78,7 @@ class VirtualCaptureStream final : public CaptureStream {
       stop_.store(true);
     }
     wake_.notify_all();
+    if (loop_) loop_->stopped(VirtualLoop::capture);
     if (std::this_thread::get_id() == producer_id_.load()) return;
     std::lock_guard join_lock(join_mutex_);
     if (thread_.joinable()) thread_.join();
@@ -160,6 +169,8 @@ class VirtualCaptureStream final : public CaptureStream {
             t = std::min(t + period, back);
             if (!sleep_until(t)) return false;
             set_clock(t);
+            // The played signal goes on in the gap: let the writer past it.
+            if (line_) line_->set_read_from(frames_at_or_after(t, c.rate));
           }
         }
         if (stopping()) return false;
@@ -173,6 +184,13 @@ class VirtualCaptureStream final : public CaptureStream {
 
   void run() noexcept {
     producer_id_.store(std::this_thread::get_id());
+    if (loop_ && !loop_->wait_at_gate(VirtualLoop::capture, stop_, &wall_start_, &line_)) return;
+    struct ReaderDone {
+      LoopLine* line;
+      ~ReaderDone() {
+        if (line) line->reader_done();
+      }
+    } reader_done{line_};
     Cursor c{Duration(0), initial_rate_, 0};
     size_t next = 0;
     while (!stopping()) {
@@ -190,7 +208,16 @@ class VirtualCaptureStream final : public CaptureStream {
       }
       const auto frames = static_cast<size_t>(end - c.pos);
       if (!pace_frames(frame_time(c.start, c.rate, end), frames)) return;
-      generator_.fill(period_.data(), c.pos, frames, channels_);
+      if (line_) {
+        // Loop: no rate change here (refused at open), so the device position of frame k of
+        // a segment is ceil(start * rate) + k.
+        const uint64_t g0 = frames_at_or_after(c.start, c.rate) + c.pos;
+        line_->set_read_from(g0);
+        if (!line_->wait_for_written(g0 + frames, stop_)) return;
+        line_->read(period_.data(), g0, frames, channels_);
+      } else {
+        generator_.fill(period_.data(), c.pos, frames, channels_);
+      }
       sink_.on_frames(period_.data(), frames, c.time());
       c.pos = end;
       set_clock(c.time());
@@ -198,6 +225,8 @@ class VirtualCaptureStream final : public CaptureStream {
   }
 
   CaptureSink& sink_;
+  const std::shared_ptr<VirtualLoop> loop_;  // signal=loop, linked to a playback stream
+  LoopLine* line_ = nullptr;                 // producer thread only; null unless paired
   const std::string label_;
   const std::vector<VirtualFault> faults_;
   const bool realtime_;
@@ -224,8 +253,9 @@ class VirtualCaptureStream final : public CaptureStream {
 
 std::unique_ptr<CaptureStream> make_virtual_stream(const VirtualSpec& spec,
                                                    const VirtualStreamParams& params,
-                                                   CaptureSink& sink) {
-  return std::make_unique<VirtualCaptureStream>(spec, params, sink);
+                                                   CaptureSink& sink,
+                                                   std::shared_ptr<VirtualLoop> loop) {
+  return std::make_unique<VirtualCaptureStream>(spec, params, sink, std::move(loop));
 }
 
 }  // namespace sc::audio

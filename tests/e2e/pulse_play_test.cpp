@@ -1,0 +1,250 @@
+// Real playback: `soundcheck play` into a null sink on PulseAudio and on PipeWire's
+// pipewire-pulse while an independent recorder (parecord) captures the sink's monitor; the
+// capture must hold the source. The counter signal (tests/support/counter.h) lets the capture
+// say which frames were heard, once each and in order, also across an interruption and a cork.
+#include <gtest/gtest.h>
+#include <sndfile.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/counter.h"
+#include "tests/support/run.h"
+#include "tests/support/shared_pulse.h"
+
+namespace sc::test {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr int kRate = 48000;
+
+// Writes interleaved stereo float samples as a 16-bit WAV.
+std::string write_wav(const std::string& path, const std::vector<float>& stereo) {
+  SF_INFO info{};
+  info.samplerate = kRate;
+  info.channels = 2;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  EXPECT_NE(f, nullptr) << sf_strerror(nullptr);
+  if (f) {
+    sf_writef_float(f, stereo.data(), static_cast<sf_count_t>(stereo.size() / 2));
+    sf_close(f);
+  }
+  return path;
+}
+
+std::vector<float> read_raw_s16(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<float> out(bytes.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) {
+    int16_t v;
+    std::memcpy(&v, &bytes[2 * i], 2);
+    out[i] = static_cast<float>(v) / 32768.0f;
+  }
+  return out;
+}
+
+struct Server {
+  std::string address;
+  std::string module;
+};
+
+class PulsePlay : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    Server& s = servers_[GetParam()];
+    server_ = &s;
+    if (!s.module.empty()) return;
+    std::string error;
+    s.address = shared_server(GetParam(), error);
+    ASSERT_FALSE(s.address.empty()) << error;
+    s.module = load_null_sink(s.address, sink_, error);
+    ASSERT_FALSE(s.module.empty()) << error;
+  }
+  static void TearDownTestSuite() {
+    for (const auto& [name, s] : servers_)
+      if (!s.module.empty())
+        run("/usr/bin/pactl", {"unload-module", s.module}, {{"PULSE_SERVER", s.address}});
+  }
+  std::map<std::string, std::string> env() const { return {{"PULSE_SERVER", server_->address}}; }
+
+  // parecord on the sink's monitor: raw 16-bit stereo at 48 kHz, with a low latency.
+  std::unique_ptr<Process> capture(const std::string& raw) const {
+    return std::make_unique<Process>(
+        "/usr/bin/parecord",
+        std::vector<std::string>{"--raw", "--format=s16le", "--rate=48000", "--channels=2",
+                                 "--latency-msec=20", "--device=" + sink_ + ".monitor", raw},
+        env());
+  }
+  // Runs soundcheck play with `args` into the sink while parecord captures; returns the run
+  // and the capture.
+  RunResult play_captured(const std::vector<std::string>& args, std::vector<float>& captured,
+                          const std::function<void()>& meanwhile = {}) {
+    const std::string raw = temp_dir() + "/capture.raw";
+    auto rec = capture(raw);
+    std::this_thread::sleep_for(400ms);  // parecord is connected
+    std::vector<std::string> all{"--json", "play", "-D", "pulse:" + sink_};
+    all.insert(all.end(), args.begin(), args.end());
+    auto player = start_soundcheck(all, env());
+    if (meanwhile) meanwhile();
+    auto r = player->wait();
+    std::this_thread::sleep_for(400ms);  // the last frames reach the monitor
+    rec->signal(SIGINT);
+    rec->wait();
+    captured = read_raw_s16(raw);
+    return r;
+  }
+
+  static inline std::map<std::string, Server> servers_;
+  static inline const std::string sink_ = "sc_play_" + std::to_string(getpid());
+  Server* server_ = nullptr;
+};
+INSTANTIATE_TEST_SUITE_P(Server, PulsePlay, ::testing::Values("pulseaudio", "pipewire"),
+                         [](const auto& p) { return p.param; });
+
+// Lossless files reach the sink frame for frame: every frame of the source heard once, in
+// order, nothing else.
+TEST_P(PulsePlay, WavAndFlacArriveFrameForFrame) {
+  const std::string dir = temp_dir();
+  const size_t frames = 2 * kRate;
+  const auto wav = write_wav(dir + "/count.wav", counter_signal(frames));
+  const std::string flac = dir + "/count.flac";
+  auto made = run("/usr/bin/ffmpeg", {"-v", "error", "-i", wav, "-c:a", "flac", flac});
+  ASSERT_EQ(made.status, 0) << made.err;
+  for (const auto& file : {wav, flac}) {
+    SCOPED_TRACE(file);
+    std::vector<float> cap;
+    auto r = play_captured({file}, cap);
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = json::parse(r.out);
+    EXPECT_DOUBLE_EQ(j["duration_s"].get<double>(), 2.0);
+    EXPECT_EQ(j["outputs"][0]["api"], "pulse");
+    const auto c = read_counter(cap);
+    EXPECT_EQ(c.first, 0);
+    EXPECT_EQ(c.last, static_cast<int64_t>(frames) - 1);
+    EXPECT_EQ(c.heard, frames);
+    EXPECT_EQ(c.breaks, 0u);
+    EXPECT_EQ(c.other, 0u);
+  }
+}
+
+// AAC is lossy: the tone arrives at its frequency and level, as long as the file.
+TEST_P(PulsePlay, M4aArrivesAsTheSameTone) {
+  const std::string dir = temp_dir(), m4a = dir + "/tone.m4a";
+  auto made = run("/usr/bin/ffmpeg", {"-v", "error", "-f", "lavfi", "-i",
+                                      "sine=frequency=997:sample_rate=48000:duration=2", "-af",
+                                      "volume=-12dB", "-ac", "2", "-c:a", "aac", m4a});
+  ASSERT_EQ(made.status, 0) << made.err;
+  std::vector<float> cap;
+  auto r = play_captured({m4a}, cap);
+  ASSERT_EQ(r.status, 0) << r.err;
+  // The span of the tone in the capture, its zero crossings and its peak.
+  size_t first = SIZE_MAX, last = 0;
+  for (size_t i = 0; i < cap.size() / 2; ++i)
+    if (std::fabs(cap[2 * i]) > 0.01f) {
+      first = std::min(first, i);
+      last = i;
+    }
+  ASSERT_NE(first, SIZE_MAX) << "nothing captured";
+  EXPECT_NEAR(static_cast<double>(last - first) / kRate, 2.0, 0.03);
+  size_t crossings = 0;
+  float peak = 0;
+  const size_t a = first + kRate / 4, b = last - kRate / 4;
+  for (size_t i = a + 1; i < b; ++i) {
+    if (cap[2 * (i - 1)] < 0 && cap[2 * i] >= 0) ++crossings;
+    peak = std::max(peak, std::fabs(cap[2 * i]));
+  }
+  EXPECT_NEAR(crossings / (static_cast<double>(b - a) / kRate), 997.0, 3.0);
+  EXPECT_NEAR(20 * std::log10(peak), -12.0, 1.0);
+}
+
+// The stream says what it is to the server's policy: media.role=music.
+TEST_P(PulsePlay, TheStreamCarriesMediaRoleMusic) {
+  const std::string dir = temp_dir();
+  const auto wav = write_wav(dir + "/count.wav", counter_signal(3 * kRate));
+  auto player = start_soundcheck({"play", "-q", "-D", "pulse:" + sink_, wav}, env());
+  std::string inputs;
+  for (int i = 0; i < 50 && inputs.find("soundcheck") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+    inputs = run("/usr/bin/pactl", {"list", "sink-inputs"}, env()).out;
+  }
+  player->signal(SIGINT);
+  auto r = player->wait();
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(inputs.find("media.role = \"music\""), std::string::npos) << inputs;
+}
+
+// A session interruption pauses and its end resumes: the capture shows every frame once, in
+// order, with one pause whose two sides meet within 10 ms.
+TEST_P(PulsePlay, AnInterruptionSkipsAndRepeatsNothing) {
+  const std::string dir = temp_dir();
+  const size_t frames = 3 * kRate;
+  const auto wav = write_wav(dir + "/count.wav", counter_signal(frames));
+  std::vector<float> cap;
+  auto r = play_captured({wav}, cap, [] {
+    wait_for_sessions(1);
+    std::this_thread::sleep_for(800ms);
+    auto call = soundcheck({"session", "interrupt", "--reason", "call", "--for", "700ms"});
+    EXPECT_EQ(call.status, 0) << call.err;
+  });
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = json::parse(r.out);
+  ASSERT_EQ(j["interruptions"].size(), 1u) << r.out;
+  EXPECT_EQ(j["interruptions"][0]["resumed"], true);
+  const auto c = read_counter(cap);
+  EXPECT_EQ(c.first, 0);
+  EXPECT_EQ(c.last, static_cast<int64_t>(frames) - 1);
+  EXPECT_LE(std::llabs(c.worst_jump), kRate / 100) << "frames skipped (+) or repeated (-)";
+  EXPECT_GE(c.longest_gap, static_cast<size_t>(kRate / 2)) << "no pause in the capture";
+  EXPECT_EQ(c.other, 0u);
+}
+
+// A phone-role stream on the same sink: the server asks soundcheck to cork (module-role-cork)
+// and sees a call; playback pauses while the phone plays and resumes after it, nothing lost.
+TEST_P(PulsePlay, APhoneStreamOnTheSinkCorksAndThenResumes) {
+  const std::string dir = temp_dir();
+  const size_t frames = 3 * kRate;
+  const auto wav = write_wav(dir + "/count.wav", counter_signal(frames));
+  // The phone plays silence, so the monitor carries only the counter.
+  const auto quiet = write_wav(dir + "/phone.wav", std::vector<float>(2 * kRate, 0.0f));
+  if (GetParam() == "pulseaudio") {
+    auto modules = run("/usr/bin/pactl", {"list", "short", "modules"}, env());
+    if (modules.out.find("module-role-cork") == std::string::npos)
+      run("/usr/bin/pactl", {"load-module", "module-role-cork"}, env());
+  }
+  std::vector<float> cap;
+  auto r = play_captured({wav}, cap, [&] {
+    std::this_thread::sleep_for(1200ms);
+    auto phone =
+        run("/usr/bin/paplay", {"--device=" + sink_, "--property=media.role=phone", quiet}, env());
+    EXPECT_EQ(phone.status, 0) << phone.err;
+  });
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = json::parse(r.out);
+  ASSERT_GE(j["interruptions"].size(), 1u) << r.out;
+  EXPECT_EQ(j["interruptions"][0]["resumed"], true);
+  const auto c = read_counter(cap);
+  EXPECT_EQ(c.first, 0);
+  EXPECT_EQ(c.last, static_cast<int64_t>(frames) - 1);
+  EXPECT_LE(std::llabs(c.worst_jump), kRate / 100);
+  EXPECT_GE(c.longest_gap, static_cast<size_t>(kRate / 4));
+}
+
+}  // namespace
+}  // namespace sc::test
