@@ -527,13 +527,14 @@ Measurement analyze(const TestPlan& plan, std::span<const float> captured) {
   if (rho < kNoSignalCorrelation) {
     float peak = 0;
     for (float x : cap) peak = std::max(peak, std::abs(x));
-    m.no_signal = peak == 0 ? std::string("no signal in the capture: it is digital silence")
-                  : rho < 0.05
-                      ? fmt::format("no signal in the capture: its peak is {:.1f} dBFS", db(peak))
-                      : fmt::format(
-                            "no trace of the test sweep in the capture (correlation {:.2f}, "
-                            "peak {:.1f} dBFS)",
-                            rho, db(peak));
+    m.no_signal =
+        peak == 0 ? std::string("no signal in the capture: it is digital silence")
+        : db(peak) < -60
+            ? fmt::format("no signal in the capture: its peak is {:.1f} dBFS", db(peak))
+            : fmt::format(
+                  "no trace of the test signal in the capture (its peak is {:.1f} dBFS, but "
+                  "its correlation with the sweep is {:.2f})",
+                  db(peak), rho);
     m.noise_dbfs = noise_over(edge, f.silence > edge ? f.silence - edge : 0);
     m.gain_db = m.thdn_db = kFloorDb;
     return m;
