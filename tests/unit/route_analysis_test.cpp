@@ -1,6 +1,10 @@
 // The route test's signal and analysis on synthetic captures: delays (whole and fractional
-// frames), gains, noise, distortion, dropouts (frames lost, zeros inserted), silence.
+// frames), gains, noise, distortion, dropouts (frames lost, zeros inserted), silence; and the
+// engine (loop_test.h) on the virtual loop device.
 #include "core/route/analysis.h"
+
+#include "core/audio/virtual/device.h"
+#include "core/route/loop_test.h"
 
 #include <gtest/gtest.h>
 
@@ -290,6 +294,70 @@ TEST(RouteAnalysis, OtherRatesAndDurations) {
       EXPECT_TRUE(m.dropouts.empty());
     }
   }
+}
+
+}  // namespace
+}  // namespace sc::route
+
+// --- The engine on the virtual loop device, in this process.
+
+namespace sc::route {
+namespace {
+
+Result<LoopTestReport> run_virtual(const std::string& options, unsigned rate = 0) {
+  auto device = audio::make_virtual_device(options);
+  EXPECT_TRUE(device.ok());
+  auto plan = *plan_for(std::chrono::milliseconds(2500), 48000);
+  plan.rate = rate;
+  return run_loop_test(**device, **device, plan);
+}
+
+TEST(RouteLoopTest, TheVirtualLoopsLatencyToTheFrame) {
+  // D = round(latency * rate), halves up: 7.3 ms at 48 kHz is 350 frames.
+  for (auto [latency, frames] : {std::pair{"0", 0}, std::pair{"5ms", 240}, std::pair{"7.3ms", 350},
+                                 std::pair{"100ms", 4800}}) {
+    SCOPED_TRACE(latency);
+    auto r = run_virtual(std::string("signal=loop,speed=max,latency=") + latency);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->plan.rate, 48000u);
+    EXPECT_EQ(r->captured_frames, frames_of(r->plan).total());
+    EXPECT_NEAR(r->measurement.latency_ms, frames / 48.0, 0.001);
+    EXPECT_NEAR(r->measurement.gain_db, 0, 0.01);
+    EXPECT_TRUE(r->measurement.dropouts.empty());
+    EXPECT_EQ(r->xruns(), 0u);
+    EXPECT_EQ(r->output_channels, 2u);
+  }
+}
+
+TEST(RouteLoopTest, AnXrunIsReportedAndFoundInTheSamples) {
+  auto r = run_virtual("signal=loop,speed=max,latency=20ms,xrun=1.5s,buffer=256");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->capture_xruns, 1u);
+  ASSERT_EQ(r->measurement.dropouts.size(), 1u);
+  EXPECT_NEAR(r->measurement.dropouts[0].at_s, 1.5, 0.01);
+  EXPECT_EQ(r->measurement.dropouts[0].shift_frames, 256);
+  EXPECT_NEAR(r->measurement.latency_ms, 20, 0.01);
+}
+
+TEST(RouteLoopTest, TheStreamsRateIsTheTests) {
+  auto r = run_virtual("signal=loop,speed=max,rate=96000,latency=3ms");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->plan.rate, 96000u);
+  EXPECT_NEAR(r->measurement.latency_ms, 3, 0.001);
+}
+
+TEST(RouteLoopTest, ADeviceWithoutInputIsItsOpenError) {
+  auto r = run_virtual("signal=loop,speed=max,channels=0");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().exit, Exit::unavailable);
+}
+
+TEST(RouteLoopTest, TwoDevicesThatDoNotLoopCaptureNoSignal) {
+  auto in = audio::make_virtual_device("signal=silence,speed=max");
+  auto out = audio::make_virtual_device("signal=loop,speed=max");
+  auto r = run_loop_test(**out, **in, *plan_for(std::chrono::seconds(1), 48000));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->measurement.no_signal);
 }
 
 }  // namespace
