@@ -9,6 +9,7 @@
 //   --max-dropouts 0
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <cmath>
@@ -156,9 +157,15 @@ std::string dropout_text(const route::Dropout& d) {
 
 nlohmann::ordered_json device_json(const std::string& spec, const audio::Device& d,
                                    const audio::StreamDescription& s, unsigned channels) {
-  return {{"spec", spec},          {"api", d.info().api},
-          {"name", d.info().name}, {"rate", s.rate},
-          {"channels", channels},  {"reported_latency_ms", to_seconds(s.latency) * 1000}};
+  nlohmann::ordered_json j;
+  j["spec"] = spec;
+  j["api"] = d.info().api;
+  j["name"] = d.info().name;
+  j["rate"] = s.rate;
+  j["channels"] = channels;
+  j["fragment_frames"] = s.fragment_frames;
+  j["reported_latency_ms"] = to_seconds(s.latency) * 1000;  // the device's word, not measured
+  return j;
 }
 
 struct Devices {
@@ -226,7 +233,15 @@ int run_route_test(const RouteTestOptions& opts, const GlobalOptions& g) {
         SessionCode::incompatibleCategory,
         fmt::format("category {} cannot play and record at once", name(profile->category)),
         "route test needs --category playAndRecord (the default)"));
-  plan->rate = profile->preferred_rate.value_or(0);
+  // As record does: the preferred rate unless the mode is measurement (the device's own).
+  if (profile->mode != Mode::measurement)
+    plan->rate = profile->preferred_rate.value_or(0);
+  else
+    plan->rate = 0;
+  unsigned buffer_frames = 0;
+  if (profile->io_buffer)
+    buffer_frames = static_cast<unsigned>(std::max<int64_t>(
+        16, std::llround(to_seconds(*profile->io_buffer) * (plan->rate ? plan->rate : 48000))));
 
   auto devices = open_devices(opts, g);
   if (!devices) return fail(devices.error());
@@ -235,7 +250,7 @@ int run_route_test(const RouteTestOptions& opts, const GlobalOptions& g) {
                devices->output_spec);
 
   install_signal_handlers();
-  auto run = route::run_loop_test(devices->out(), *devices->input, *plan, &g_stop);
+  auto run = route::run_loop_test(devices->out(), *devices->input, *plan, &g_stop, buffer_frames);
   if (!run) return fail(run.error());
   const auto& m = run->measurement;
 

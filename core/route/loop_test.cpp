@@ -101,12 +101,13 @@ struct Capture {
 }  // namespace
 
 Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input, TestPlan plan,
-                                     const std::atomic<bool>* stop) {
+                                     const std::atomic<bool>* stop, unsigned buffer_frames) {
   LoopTestReport report;
 
   // The capture first: its rate is the test's.
   audio::StreamParams cparams;
   cparams.rate = plan.rate;
+  cparams.buffer_frames = buffer_frames;
   const unsigned nominal = plan.rate ? plan.rate : std::max(input.info().preferred_rate, 8000u);
   const size_t max_channels = std::max(1u, input.info().input_channels);
   // Two seconds of audio; the drain below keeps up with anything but a stalled machine.
@@ -121,6 +122,7 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
   const size_t total = frames_of(plan).total();
   audio::PlaybackParams pparams;
   pparams.rate = plan.rate;
+  pparams.buffer_frames = buffer_frames;
   pparams.properties = {{"media.role", "test"}};
   SignalSource source(signal);
   auto playback = output.open_playback(pparams, source);

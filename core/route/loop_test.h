@@ -50,7 +50,8 @@ struct LoopTestReport {
 };
 
 // Runs the test. `plan.rate` is the rate asked of both streams (0: the input's own); the
-// output must run at the input's rate. `input` and `output` may be the same object. `stop`,
+// output must run at the input's rate. `buffer_frames` is the period asked of both (0: the
+// backends' defaults). `input` and `output` may be the same object. `stop`,
 // when given, ends the test early (a signal): what was captured is analysed.
 // Errors: a device that cannot capture or play, or refuses the parameters, is its open or
 // start error (Exit::unavailable, SessionCode cannotStartRecording / cannotStartPlaying); an
@@ -58,6 +59,7 @@ struct LoopTestReport {
 // (the device went away, the stream stalled for longer than the signal plus 5 s) is not an
 // error: the analysis counts what is missing as a dropout.
 Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input, TestPlan plan,
-                                     const std::atomic<bool>* stop = nullptr);
+                                     const std::atomic<bool>* stop = nullptr,
+                                     unsigned buffer_frames = 0);
 
 }  // namespace sc::route
