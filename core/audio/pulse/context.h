@@ -77,6 +77,8 @@ class Context {
   int error_code() const { return pa_context_errno(context_); }
   std::string error() const { return pa_strerror(pa_context_errno(context_)); }
   pa_context* get() const { return context_; }
+  // The loop's API, for events that run on the loop's thread (pa_mainloop_api_once).
+  pa_mainloop_api* api() const { return pa_threaded_mainloop_get_api(loop_); }
 
   // Called (on the loop's thread, lock held) when the context fails or is terminated: the
   // server died or dropped us. One callback at a time; nullptr removes it.

@@ -1,5 +1,7 @@
 #include "core/audio/pulse/device.h"
 
+#include "core/audio/pulse/playback.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -329,10 +331,12 @@ class PulseDevice final : public Device {
       : info_(std::move(info)), context_(std::move(context)) {}
   const DeviceInfo& info() const override { return info_; }
 
-  // Playback comes with issue 21's backends; until then every device refuses it.
-  Result<std::unique_ptr<PlaybackStream>> open_playback(const PlaybackParams&,
-                                                        PlaybackSource&) override {
-    return cannot_start_playing(info(), "playback is not built yet", "");
+  Result<std::unique_ptr<PlaybackStream>> open_playback(const PlaybackParams& params,
+                                                        PlaybackSource& source) override {
+    if (info_.output_channels == 0)
+      return cannot_start_playing(info_, "the device has no output channels",
+                                  "see 'soundcheck route list --output'");
+    return pulse::open_playback(info_, params, source, std::move(context_));
   }
 
   Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,

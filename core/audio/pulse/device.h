@@ -39,6 +39,10 @@ const std::vector<unsigned>& pulse_stream_rates();
 // server lost) is an xrun event with its length; an overflow is an xrun event. Failures are
 // session_error(SessionCode::cannotStartRecording, "cannot start recording from 'NAME'
 // (pulse): CAUSE", hint).
+//
+// open_playback, for a sink's row (`id` is the sink's name, "soundcheck_loop"), connects a
+// playback stream the same way (pulse/playback.h says how it buffers, pauses and ends);
+// failures are session_error(SessionCode::cannotStartPlaying, ...).
 std::unique_ptr<Device> make_pulse_device(DeviceInfo info,
                                           std::unique_ptr<pulse::Context> context = nullptr);
 

@@ -9,6 +9,7 @@
 #include "core/audio/rtaudio/alsa_ids.h"
 #include "core/audio/rtaudio/rt_capture.h"
 #include "core/audio/rtaudio/rt_instance.h"
+#include "core/audio/rtaudio/rt_playback.h"
 
 namespace sc::audio {
 namespace {
@@ -63,15 +64,78 @@ class RtAudioCaptureStream final : public CaptureStream {
   rt::Capture capture_;  // its destructor stops first; no callback after it returns
 };
 
+Error cannot_play(const DeviceInfo& info, const rt::Failure& why) {
+  return cannot_start_playing(info, why.cause,
+                              why.hint.empty() ? "check that the device is not in use and its "
+                                                 "server is running; see 'soundcheck route list "
+                                                 "--output'"
+                                               : why.hint);
+}
+
+// An RtAudio playback stream (rt_playback.h), seen as a PlaybackStream.
+class RtAudioPlaybackStream final : public PlaybackStream {
+ public:
+  RtAudioPlaybackStream(DeviceInfo info, PlaybackSource& source)
+      : info_(std::move(info)), playback_(info_, source) {}
+
+  Status open(const PlaybackParams& params) {
+    return call([&](rt::Failure& why) { return playback_.open(params, why); });
+  }
+  Status start() override {
+    return call([&](rt::Failure& why) { return playback_.start(why); });
+  }
+  Status pause() override {
+    return call([&](rt::Failure& why) { return playback_.pause(why); });
+  }
+  Status resume() override {
+    return call([&](rt::Failure& why) { return playback_.start(why); });
+  }
+  void stop() noexcept override { playback_.stop(); }
+  unsigned rate() const override { return playback_.rate(); }
+  unsigned channels() const override { return playback_.channels(); }
+  uint64_t taken() const override { return playback_.taken(); }
+  uint64_t heard() const override { return playback_.heard(); }
+  bool finished() const override { return playback_.finished(); }
+  StreamDescription describe() const override {
+    const unsigned rate = playback_.rate();
+    return {info_.api, "RtAudio " + rtaudio_version(), rate, playback_.period_frames(),
+            rate ? frames_duration(playback_.latency_frames(), rate) : Duration(0)};
+  }
+
+ private:
+  template <typename F>
+  Status call(F f) {
+    rt::Failure why;
+    try {
+      if (f(why)) return ok_status();
+    } catch (const std::exception& e) {  // out of memory
+      why.cause = e.what();
+    }
+    return cannot_play(info_, why);
+  }
+
+  const DeviceInfo info_;
+  rt::Playback playback_;  // its destructor stops first; no callback after it returns
+};
+
 class RtAudioDevice final : public Device {
  public:
   explicit RtAudioDevice(DeviceInfo info) : info_(std::move(info)) {}
   const DeviceInfo& info() const override { return info_; }
 
-  // Playback comes with issue 21's backends; until then every device refuses it.
-  Result<std::unique_ptr<PlaybackStream>> open_playback(const PlaybackParams&,
-                                                        PlaybackSource&) override {
-    return cannot_start_playing(info(), "playback is not built yet", "");
+  Result<std::unique_ptr<PlaybackStream>> open_playback(const PlaybackParams& params,
+                                                        PlaybackSource& source) override {
+    if (info_.output_channels == 0)
+      return cannot_start_playing(info_, "the device has no output channels",
+                                  "see 'soundcheck route list --output'");
+    std::unique_ptr<RtAudioPlaybackStream> stream;
+    try {
+      stream = std::make_unique<RtAudioPlaybackStream>(info_, source);
+    } catch (const std::exception& e) {  // out of memory
+      return cannot_play(info_, rt::Failure{e.what(), {}});
+    }
+    if (auto st = stream->open(params); !st) return st.error();
+    return std::unique_ptr<PlaybackStream>(std::move(stream));
   }
 
   Result<std::unique_ptr<CaptureStream>> open_capture(const StreamParams& params,

@@ -1,11 +1,13 @@
 // The RtAudio backend (DESIGN.md "core/audio"): the devices of one RtAudio API (ALSA and
-// JACK, as compiled into Debian's RtAudio 5.2) and capture streams on them. PulseAudio is
-// served by libpulse directly (pulse_device.h says why). This file adapts RtAudio, through
-// rt_instance.h and rt_capture.h, to Device and CaptureStream. Nothing here throws: RtAudio's
-// exceptions are caught inside the backend and become Status errors.
+// JACK, as compiled into Debian's RtAudio 5.2) and capture and playback streams on them.
+// PulseAudio is served by libpulse directly (pulse_device.h says why). This file adapts RtAudio,
+// through rt_instance.h, rt_capture.h and rt_playback.h, to Device, CaptureStream and
+// PlaybackStream. Nothing here throws: RtAudio's exceptions are caught inside the backend and
+// become Status errors.
 //
 // Threads: listing and opening may be called from any thread (they are serialized inside). A
-// stream's CaptureSink is called from RtAudio's callback thread, a real-time thread.
+// stream's CaptureSink or PlaybackSource is called from RtAudio's callback thread, a real-time
+// thread.
 #pragma once
 
 #include <memory>
@@ -50,6 +52,11 @@ std::vector<DeviceInfo> rtaudio_list(std::string_view api);
 // the zero-filled (or previous run's) buffer: it is dropped. After an ALSA overrun RtAudio
 // passes the previous period again; it is dropped too, after the xrun event. So every frame
 // delivered was captured, once.
+//
+// open_playback: an RTAUDIO_FLOAT32 output stream chosen the same way from the device's output
+// channels, pulling a period from the source in each callback (rt_playback.h says how it
+// pauses, drains, and reckons heard()). Failures are session_error(
+// SessionCode::cannotStartPlaying, "cannot start playing to 'NAME' (API): CAUSE", hint).
 std::unique_ptr<Device> make_rtaudio_device(DeviceInfo info);
 
 }  // namespace sc::audio

@@ -20,44 +20,6 @@ bool is_numeric_hw(std::string_view name) {
          std::isdigit(static_cast<unsigned char>(name[3]));
 }
 
-// RtAudio calls its error callback without user data. These say which stream an error on
-// this thread belongs to: the one whose start(), stop() or close runs here, or the one whose
-// callback thread this is.
-thread_local Capture* t_caller = nullptr;
-thread_local Capture* t_current = nullptr;
-
-// Marks the stream calling RtAudio on this thread for the scope.
-class CallerScope {
- public:
-  explicit CallerScope(Capture* s) { t_caller = s; }
-  ~CallerScope() { t_caller = nullptr; }
-  CallerScope(const CallerScope&) = delete;
-  CallerScope& operator=(const CallerScope&) = delete;
-};
-
-// Streams alive, for errors that arrive on a thread no stream is known on (JACK's shutdown
-// notice).
-std::mutex& live_mutex() {
-  static std::mutex m;
-  return m;
-}
-std::vector<Capture*>& live_streams() {
-  static std::vector<Capture*> v;
-  return v;
-}
-
-void on_rtaudio_error(RtAudioError::Type type, const std::string& text) {
-  if (auto* s = t_caller) {
-    s->on_caller_error(text);
-  } else if (auto* c = t_current) {
-    c->on_error(type, text);
-  } else {
-    std::lock_guard lock(live_mutex());
-    for (auto* l : live_streams())
-      if (l->owns_message(text)) l->on_error(type, text);
-  }
-}
-
 bool fail(Failure& why, std::string cause, std::string hint = {}) {
   why.cause = std::move(cause);
   why.hint = std::move(hint);
@@ -82,17 +44,12 @@ bool find_device(RtAudio& rt, const std::string& name, unsigned& index, Failure&
 
 Capture::Capture(const DeviceInfo& device, CaptureSink& sink)
     : api_(device.api), name_(device.name), id_(device.id), alsa_(api_ == "alsa"), sink_(sink) {
-  std::lock_guard lock(live_mutex());
-  live_streams().push_back(this);
+  join_live();
 }
 
 Capture::~Capture() {
+  leave_live();
   stop();
-  {
-    std::lock_guard lock(live_mutex());
-    auto& v = live_streams();
-    v.erase(std::remove(v.begin(), v.end(), this), v.end());
-  }
   std::lock_guard lock(rtaudio_mutex());
   CallerScope caller(this);
   try {
@@ -147,7 +104,7 @@ bool Capture::open(const StreamParams& params, Failure& why) {
   unsigned frames = fragment_frames(params, rate);
   try {
     rt_->openStream(nullptr, &in, RTAUDIO_FLOAT32, rate, &frames, &Capture::callback, this,
-                    &options, &on_rtaudio_error);
+                    &options, &route_error);
     rate_ = rt_->getStreamSampleRate();
     latency_frames_ = static_cast<size_t>(std::max(rt_->getStreamLatency(), 0L));
   } catch (const RtAudioError& e) {
@@ -221,7 +178,7 @@ bool Capture::owns_message(const std::string& text) const {
 int Capture::callback(void*, void* input, unsigned int frames, double, RtAudioStreamStatus status,
                       void* user) {
   auto* self = static_cast<Capture*>(user);
-  t_current = self;
+  set_callback_stream(self);
   return self->deliver(static_cast<const float*>(input), frames, status);
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/audio/device.h"
+#include "core/audio/rtaudio/rt_instance.h"
 #include "core/common/duration.h"
 
 namespace sc::audio::rt {
@@ -24,7 +25,7 @@ struct Failure {
   std::string hint;
 };
 
-class Capture {
+class Capture final : public ErrorTarget {
  public:
   // A stream on `device` (an entry of rtaudio_list(): its api, name and id) into `sink`,
   // which must outlive it.
@@ -53,14 +54,11 @@ class Capture {
     return frames_duration(frames_delivered_.load(std::memory_order_relaxed), rate_);
   }
 
-  // An error RtAudio reported during this stream's own call (start, stop, close): the first
-  // one during start() is why it failed; those while stopping do not matter.
-  void on_caller_error(const std::string& text);
-  // An error reported from the stream's callback thread, or from elsewhere (JACK's shutdown
-  // notice): a lost device ends the stream.
-  void on_error(RtAudioError::Type type, const std::string& text);
-  // Whether an error message with no known stream is this stream's API's.
-  bool owns_message(const std::string& text) const;
+  // ErrorTarget: the first error during start() is why it failed; those while stopping do not
+  // matter. A lost device ends the stream.
+  void on_caller_error(const std::string& text) override;
+  void on_error(RtAudioError::Type type, const std::string& text) override;
+  bool owns_message(const std::string& text) const override;
 
   static int callback(void* output, void* input, unsigned int frames, double stream_time,
                       RtAudioStreamStatus status, void* user);

@@ -59,6 +59,52 @@ std::vector<DeviceInfo> list_locked(RtAudio& rt, std::string_view api) {
   return out;
 }
 
+namespace {
+
+thread_local ErrorTarget* t_caller = nullptr;
+thread_local ErrorTarget* t_current = nullptr;
+
+// Streams alive, for errors that arrive on a thread no stream is known on (JACK's shutdown
+// notice).
+std::mutex& live_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::vector<ErrorTarget*>& live_streams() {
+  static std::vector<ErrorTarget*> v;
+  return v;
+}
+
+}  // namespace
+
+void ErrorTarget::join_live() {
+  std::lock_guard lock(live_mutex());
+  live_streams().push_back(this);
+}
+
+void ErrorTarget::leave_live() noexcept {
+  std::lock_guard lock(live_mutex());
+  auto& v = live_streams();
+  v.erase(std::remove(v.begin(), v.end(), this), v.end());
+}
+
+void route_error(RtAudioError::Type type, const std::string& text) {
+  if (auto* s = t_caller) {
+    s->on_caller_error(text);
+  } else if (auto* c = t_current) {
+    c->on_error(type, text);
+  } else {
+    std::lock_guard lock(live_mutex());
+    for (auto* l : live_streams())
+      if (l->owns_message(text)) l->on_error(type, text);
+  }
+}
+
+CallerScope::CallerScope(ErrorTarget* s) { t_caller = s; }
+CallerScope::~CallerScope() { t_caller = nullptr; }
+
+void set_callback_stream(ErrorTarget* s) noexcept { t_current = s; }
+
 std::string clean_message(std::string_view text) {
   std::string s(text);
   std::replace(s.begin(), s.end(), '\n', ' ');

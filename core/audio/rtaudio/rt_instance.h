@@ -30,6 +30,48 @@ std::unique_ptr<RtAudio> make_rtaudio(RtAudio::Api api);
 // Those it cannot name or describe are left out. Caller holds rtaudio_mutex().
 std::vector<DeviceInfo> list_locked(RtAudio& rt, std::string_view api);
 
+// A stream that RtAudio's errors may concern. RtAudio 5.2 calls its error callback without user
+// data, so route_error() finds the stream an error belongs to.
+class ErrorTarget {
+ public:
+  ErrorTarget() = default;
+  virtual ~ErrorTarget() { leave_live(); }
+  ErrorTarget(const ErrorTarget&) = delete;
+  ErrorTarget& operator=(const ErrorTarget&) = delete;
+
+  // Whether errors no thread identifies reach this stream: a derived stream joins at the end of
+  // its constructor and leaves first thing in its destructor (idempotent), so none reaches it
+  // half made or half destroyed.
+  void join_live();
+  void leave_live() noexcept;
+
+  // An error RtAudio reported during this stream's own call (start, stop, close).
+  virtual void on_caller_error(const std::string& text) = 0;
+  // An error reported from the stream's callback thread, or from elsewhere (JACK's shutdown
+  // notice).
+  virtual void on_error(RtAudioError::Type type, const std::string& text) = 0;
+  // Whether an error message with no known stream is this stream's API's.
+  virtual bool owns_message(const std::string& text) const = 0;
+};
+
+// The RtAudioErrorCallback every stream opens with: to the stream calling RtAudio on this thread
+// (CallerScope), else the one whose callback thread this is (set_callback_stream), else every
+// live stream that owns_message().
+void route_error(RtAudioError::Type type, const std::string& text);
+
+// Marks `s` as the stream calling RtAudio on this thread for the scope.
+class CallerScope {
+ public:
+  explicit CallerScope(ErrorTarget* s);
+  ~CallerScope();
+  CallerScope(const CallerScope&) = delete;
+  CallerScope& operator=(const CallerScope&) = delete;
+};
+
+// From a stream's callback (RtAudio's thread; no allocation, no lock): errors on this thread are
+// `s`'s.
+void set_callback_stream(ErrorTarget* s) noexcept;
+
 // RtAudio's message without its "RtApiAlsa::probeDeviceOpen: " prefix, newlines and the
 // final period: "pcm device (hw:1,0) won't open for input".
 std::string clean_message(std::string_view text);
