@@ -1,8 +1,6 @@
 #include "core/route/analysis.h"
 
 #include <fmt/format.h>
-#include <cstdio>
-#include <cstdlib>
 
 #include <algorithm>
 #include <array>
@@ -330,8 +328,6 @@ class DropoutTracker {
         if (auto s = search(p, shift)) shift = *s;
       }
       const double rho = correlation(p, shift, window_);
-      if (getenv("DBG") && rho < 0.99)
-        fprintf(stderr, "p=%zu t=%.4f shift=%ld rho=%.4f\n", p, p / 48000.0, shift, rho);
       if (rho >= kGoodCorrelation) {
         if (in_run && (zeros || shift != shift_before))
           out.push_back(Dropout{static_cast<double>(onset(run_start, shift_before)) / rate_,
@@ -399,11 +395,6 @@ class DropoutTracker {
       rho[k] = e > 0 ? xy[k] / std::sqrt(e) : 0;
       best = std::max(best, rho[k]);
     }
-    if (getenv("DBG"))
-      for (size_t q = 0; q < rho.size(); ++q)
-        if (rho[q] > best - 0.01)
-          fprintf(stderr, "  search p=%zu s=%ld rho=%.5f\n", p,
-                  static_cast<long>(p) - (r0 + static_cast<long>(q)), rho[q]);
     if (best < kAcquireCorrelation) return std::nullopt;
     std::optional<long> pick;
     for (size_t k = 0; k < rho.size(); ++k) {
@@ -624,7 +615,6 @@ Measurement analyze(const TestPlan& plan, std::span<const float> captured) {
         m.latency_ms = 1000 * lag / rate;
         m.dropouts = track();
       }
-      if (getenv("DBG")) fprintf(stderr, "lag %.3f\n", lag);
     }
   }
   if (captured.size() < f.total())
