@@ -15,6 +15,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How long the playback waits for the capture's first frames (see run_loop_test).
+constexpr std::chrono::milliseconds kFirstFrames{100};
+
 // Plays `signal` (mono) on every channel, once; remembers the stream clock of its first frame.
 // on_need and on_event run on the output's thread: they only copy and count.
 class SignalSource final : public audio::PlaybackSource {
@@ -153,6 +156,17 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
     stop_all();
     return s.error();
   }
+  // A capture clock means "now" only once frames flow: a server's record stream delivers its
+  // first fragment some time after start(), and its clock stands at 0 until then. So the
+  // playback starts once the first frames are in, or after kFirstFrames for a capture that
+  // waits for its partner to start (the virtual loop pair, whose clocks start together).
+  Capture cap;
+  audio::CaptureRing::Chunk chunk;
+  std::vector<float> samples;
+  for (const auto until = Clock::now() + kFirstFrames; cap.mono.empty() && Clock::now() < until;) {
+    ring.wait_for_data(std::chrono::milliseconds(10));
+    while (ring.pop(chunk, samples)) cap.add(chunk, samples);
+  }
   const Duration c0 = (*capture)->clock();
   if (auto s = (*playback)->start(); !s) {
     stop_all();
@@ -161,13 +175,10 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
 
   // Drain until the capture holds the whole signal from T = c0 + A on, or the capture ends,
   // or it stalls (a real device: the signal's length plus 5 s of wall time).
-  Capture cap;
   const auto deadline =
       Clock::now() + std::chrono::seconds(5) +
       std::chrono::duration_cast<Clock::duration>(frames_duration(total, plan.rate));
   std::optional<size_t> from;
-  audio::CaptureRing::Chunk chunk;
-  std::vector<float> samples;
   while (true) {
     while (ring.pop(chunk, samples)) cap.add(chunk, samples);
     if (!from)

@@ -8,7 +8,10 @@
 // signal's first frame is handed to the output at time T on that clock, and the capture that
 // is analysed starts at the captured frame of time T (analysis.h: "starting when the first
 // frame of the signal was handed to the output"). T is
-//   C0 + A:  C0 = the capture stream's clock() read just before the playback stream's start()
+//   C0 + A:  C0 = the capture stream's clock() read just before the playback stream's start(),
+//                 which waits up to 100 ms for the capture's first frames (a record stream's
+//                 clock stands at 0 until they come; the virtual pair's capture waits for its
+//                 playback, and its clock starts with it)
 //            A  = the playback stream's clock (on_need's `at`) at the first frame it pulled,
 //                 which is the first frame of the signal
 // so T is when the output asked for the signal's first frame, on the capture's clock. For the
@@ -18,7 +21,10 @@
 // sound being in the capture: the output's start-up and buffer, the path, and the capture's
 // fragment (its clock is the time of the next frame it delivers, which lags the device). The
 // latency the analysis reports is always the round trip the samples show, never what a device
-// reports of itself (StreamDescription::latency).
+// reports of itself (StreamDescription::latency). It can be negative when the capture's first
+// frame comes later than the output's start: measured on PulseAudio 16.1's null sink, whose
+// monitor delivered nothing for 250 ms after its start and then began 40 ms into what was
+// played (-40.0 ms; pipewire-pulse: +10.7 ms).
 //
 // Threads: run_loop_test runs on the caller's thread, which drains the capture ring. The
 // playback source it gives the output runs on the output's thread and only copies from memory
