@@ -1,0 +1,208 @@
+#include "core/route/loop_test.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include "core/audio/capture_ring.h"
+
+namespace sc::route {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long the playback waits for the capture's first frames (see run_loop_test).
+constexpr std::chrono::milliseconds kFirstFrames{100};
+
+// Plays `signal` (mono) on every channel, once; remembers the stream clock of its first frame.
+// on_need and on_event run on the output's thread: they only copy and count.
+class SignalSource final : public audio::PlaybackSource {
+ public:
+  explicit SignalSource(const std::vector<float>& signal) : signal_(signal) {}
+  // The stream's channel count; before the stream starts.
+  void set_channels(unsigned channels) { channels_ = std::max(1u, channels); }
+
+  size_t on_need(float* out, size_t frames, Duration at) noexcept override {
+    const size_t pos = pos_.load(std::memory_order_relaxed);
+    if (pos == 0 && !started_.load(std::memory_order_relaxed)) {
+      first_at_ns_.store(at.count(), std::memory_order_relaxed);
+      started_.store(true, std::memory_order_release);
+    }
+    const size_t n = std::min(frames, signal_.size() - pos);
+    for (size_t i = 0; i < n; ++i) std::fill_n(out + i * channels_, channels_, signal_[pos + i]);
+    pos_.store(pos + n, std::memory_order_release);
+    return n;
+  }
+  void on_event(const audio::DeviceEvent& event) noexcept override {
+    if (event.kind == audio::DeviceEvent::Kind::xrun)
+      underruns_.fetch_add(1, std::memory_order_relaxed);
+  }
+  bool end() const noexcept override {
+    return pos_.load(std::memory_order_acquire) >= signal_.size();
+  }
+  bool wait_for_data(size_t) noexcept override { return !stopping_.load(); }
+
+  void stop() { stopping_.store(true); }
+  // The stream clock of the first frame pulled; none before it.
+  std::optional<Duration> first_at() const {
+    if (!started_.load(std::memory_order_acquire)) return std::nullopt;
+    return Duration(first_at_ns_.load(std::memory_order_relaxed));
+  }
+  uint64_t underruns() const { return underruns_.load(std::memory_order_relaxed); }
+
+ private:
+  const std::vector<float>& signal_;
+  unsigned channels_ = 1;
+  std::atomic<size_t> pos_{0};
+  std::atomic<bool> started_{false};
+  std::atomic<int64_t> first_at_ns_{0};
+  std::atomic<uint64_t> underruns_{0};
+  std::atomic<bool> stopping_{false};
+};
+
+// Channel 0 of everything captured, with the clock time of each chunk's first frame.
+struct Capture {
+  struct Mark {
+    Duration at;
+    size_t index;
+    size_t frames;
+  };
+  std::vector<float> mono;
+  std::vector<Mark> marks;
+  uint64_t xruns = 0;
+  bool ended = false;
+
+  void add(const audio::CaptureRing::Chunk& c, const std::vector<float>& samples) {
+    if (c.is_event) {
+      if (c.event.kind == audio::DeviceEvent::Kind::xrun) ++xruns;
+      if (c.event.kind == audio::DeviceEvent::Kind::ended) ended = true;
+      return;
+    }
+    const unsigned ch = std::max(1u, c.channels);
+    marks.push_back(Mark{c.at, mono.size(), c.frames});
+    for (size_t i = 0; i < c.frames; ++i) mono.push_back(samples[i * ch]);
+  }
+
+  // The index of the first frame captured at `t` or later (frames at `rate`); none while
+  // nothing that late has come.
+  std::optional<size_t> index_at(Duration t, unsigned rate) const {
+    for (const auto& m : marks) {
+      const Duration end = m.at + frames_duration(m.frames, rate);
+      if (end <= t) continue;
+      if (t <= m.at) return m.index;  // t fell in a gap (frames the device lost): the next
+      const auto into = static_cast<size_t>(std::ceil(to_seconds(t - m.at) * rate - 1e-6));
+      return m.index + std::min(into, m.frames);
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input, TestPlan plan,
+                                     const std::atomic<bool>* stop, unsigned buffer_frames) {
+  LoopTestReport report;
+
+  // The capture first: its rate is the test's.
+  audio::StreamParams cparams;
+  cparams.rate = plan.rate;
+  cparams.buffer_frames = buffer_frames;
+  const unsigned nominal = plan.rate ? plan.rate : std::max(input.info().preferred_rate, 8000u);
+  const size_t max_channels = std::max(1u, input.info().input_channels);
+  // Two seconds of audio; the drain below keeps up with anything but a stalled machine.
+  audio::CaptureRing ring(size_t{2} * nominal * max_channels, 8192);
+  auto capture = input.open_capture(cparams, ring);
+  if (!capture) return capture.error();
+  plan.rate = (*capture)->rate();
+  ring.set_channels((*capture)->channels());
+  report.input_channels = (*capture)->channels();
+
+  const std::vector<float> signal = test_signal(plan);
+  const size_t total = frames_of(plan).total();
+  audio::PlaybackParams pparams;
+  pparams.rate = plan.rate;
+  pparams.buffer_frames = buffer_frames;
+  pparams.properties = {{"media.role", "test"}};
+  SignalSource source(signal);
+  auto playback = output.open_playback(pparams, source);
+  if (!playback) {
+    ring.close();
+    return playback.error();
+  }
+  report.output_channels = (*playback)->channels();
+  source.set_channels((*playback)->channels());
+  if ((*playback)->rate() != plan.rate) {
+    ring.close();
+    return make_error(Exit::unavailable,
+                      fmt::format("the output runs at {} Hz and the input at {} Hz",
+                                  (*playback)->rate(), plan.rate),
+                      "route test compares the samples at one rate: choose devices that run at "
+                      "one rate, or set one with --preferred-rate");
+  }
+  report.input = (*capture)->describe();
+  report.output = (*playback)->describe();
+
+  auto stop_all = [&] {
+    ring.close();  // releases a producer waiting for space (speed=max)
+    source.stop();
+    (*playback)->stop();
+    (*capture)->stop();
+  };
+  if (auto s = (*capture)->start(); !s) {
+    stop_all();
+    return s.error();
+  }
+  // A capture clock means "now" only once frames flow: a server's record stream delivers its
+  // first fragment some time after start(), and its clock stands at 0 until then. So the
+  // playback starts once the first frames are in, or after kFirstFrames for a capture that
+  // waits for its partner to start (the virtual loop pair, whose clocks start together).
+  Capture cap;
+  audio::CaptureRing::Chunk chunk;
+  std::vector<float> samples;
+  for (const auto until = Clock::now() + kFirstFrames; cap.mono.empty() && Clock::now() < until;) {
+    ring.wait_for_data(std::chrono::milliseconds(10));
+    while (ring.pop(chunk, samples)) cap.add(chunk, samples);
+  }
+  const Duration c0 = (*capture)->clock();
+  if (auto s = (*playback)->start(); !s) {
+    stop_all();
+    return s.error();
+  }
+
+  // Drain until the capture holds the whole signal from T = c0 + A on, or the capture ends,
+  // or it stalls (a real device: the signal's length plus 5 s of wall time).
+  const auto deadline =
+      Clock::now() + std::chrono::seconds(5) +
+      std::chrono::duration_cast<Clock::duration>(frames_duration(total, plan.rate));
+  std::optional<size_t> from;
+  while (true) {
+    while (ring.pop(chunk, samples)) cap.add(chunk, samples);
+    if (!from)
+      if (auto a = source.first_at()) from = cap.index_at(c0 + *a, plan.rate);
+    if (from && cap.mono.size() >= *from + total) break;
+    if (cap.ended || (*capture)->finished() || Clock::now() > deadline || (stop && stop->load()))
+      break;
+    ring.wait_for_data(std::chrono::milliseconds(20));
+  }
+  stop_all();
+  while (ring.pop(chunk, samples)) cap.add(chunk, samples);
+  if (!from)
+    if (auto a = source.first_at()) from = cap.index_at(c0 + *a, plan.rate);
+
+  const size_t start = from.value_or(cap.mono.size());
+  const size_t n = std::min(total, cap.mono.size() - std::min(start, cap.mono.size()));
+  report.plan = plan;
+  report.captured_frames = n;
+  report.capture_xruns = cap.xruns;
+  report.playback_underruns = source.underruns();
+  report.ring_lost_frames = ring.lost_frames();
+  report.measurement =
+      analyze(plan, std::span<const float>(cap.mono).subspan(std::min(start, cap.mono.size()), n));
+  return report;
+}
+
+}  // namespace sc::route
