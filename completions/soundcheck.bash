@@ -195,6 +195,10 @@ _soundcheck() {
             return 0
             ;;
         -D | --device)
+            if [[ $cmd == "route test" ]]; then
+                COMPREPLY=($(compgen -W "virtual:signal=loop default" -- "$cur"))
+                return 0
+            fi
             COMPREPLY=($(compgen -W "default virtual virtual:speed=max" -- "$cur"))
             return 0
             ;;
