@@ -279,6 +279,15 @@ int run_route_test(const RouteTestOptions& opts, const GlobalOptions& g) {
     error = make_error(Exit::check_failed, message, hint);
   }
 
+  // A round trip below zero cannot be: the capture missed the start of the playback. A
+  // PulseAudio 16 null sink's monitor does that: it never shows the first ~40 ms of a new
+  // stream, so what follows arrives that much "early".
+  std::vector<std::string> notes;
+  if (!m.no_signal && m.latency_ms < -0.5)
+    notes.push_back(fmt::format(
+        "the latency is below zero: the capture missed the first {:.1f} ms of the playback (a "
+        "PulseAudio null sink's monitor does), so it is not the device's round trip",
+        -m.latency_ms));
   if (g.json) {
     using json = nlohmann::ordered_json;
     auto value = [&](double v) { return m.no_signal ? json(nullptr) : json(v); };
@@ -316,7 +325,8 @@ int run_route_test(const RouteTestOptions& opts, const GlobalOptions& g) {
              {"capture_xruns", run->capture_xruns},
              {"playback_underruns", run->playback_underruns},
              {"no_signal", m.no_signal ? json(*m.no_signal) : json(nullptr)},
-             {"checks", jchecks}};
+             {"checks", jchecks},
+             {"notes", notes}};
     if (error) doc["error"] = error_json(*error);
     print_json(doc);
   } else {
@@ -329,6 +339,7 @@ int run_route_test(const RouteTestOptions& opts, const GlobalOptions& g) {
                  c.ok() ? "ok" : "FAIL");
     for (const auto& d : m.dropouts) fmt::print("  dropout at {}\n", dropout_text(d));
     fmt::print("xruns       {:>8}  (reported by the devices)\n", run->xruns());
+    for (const auto& n : notes) fmt::print("note: {}\n", n);
     fmt::print("route test: {}\n", error ? "FAILED" : "ok");
   }
   if (error) {
