@@ -137,7 +137,9 @@ std::vector<Check> checks_of(const route::Measurement& m, const Thresholds& t) {
 }
 
 std::string number(const Check& c) {
-  return c.name == "dropouts" ? fmt::format("{}", c.value) : fmt::format("{:.2f}", c.value);
+  if (c.name == "dropouts") return fmt::format("{}", c.value);
+  // Two decimals, and no "-0.00" for a value that rounds to zero.
+  return fmt::format("{:.2f}", std::fabs(c.value) < 0.005 ? 0.0 : c.value);
 }
 std::string limit(const Check& c) {
   return c.name == "dropouts" ? fmt::format("{}", c.threshold) : fmt::format("{:g}", c.threshold);
