@@ -54,9 +54,16 @@ int run_route_set(const RouteSetOptions& opts, const GlobalOptions& g, Asked ask
   }
 
   Result<RoutePrefs> prefs = RoutePrefs{};
-  if (change) {
+  if (opts.clear) {
+    // --clear replaces the file without reading it: it is the way out of a broken one.
+    RoutePrefs p;
+    p.input = input;
+    p.output = output;
+    if (auto s = save_route_prefs(path, p, !explicit_config); !s)
+      return report_error(g, kCmd, s.error());
+    prefs = p;
+  } else if (change) {
     prefs = update_route_prefs(path, !explicit_config, [&](RoutePrefs& p) {
-      if (opts.clear) p = RoutePrefs{};
       if (input) p.input = input;
       if (output) p.output = output;
     });
