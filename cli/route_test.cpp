@@ -281,15 +281,16 @@ int run_route_test(const RouteTestOptions& opts, const GlobalOptions& g) {
     error = make_error(Exit::check_failed, message, hint);
   }
 
-  // A round trip below zero cannot be: the capture missed the start of the playback. A
-  // PulseAudio 16 null sink's monitor does that: it never shows the first ~40 ms of a new
-  // stream, so what follows arrives that much "early".
+  // A round trip below zero cannot be. The capture is lined up with the playback by the
+  // two streams' clocks (loop_test.h); a PulseAudio null sink's monitor starts a new stream
+  // late or without its first milliseconds (-1 to -40 ms seen), which no clock shows.
   std::vector<std::string> notes;
   if (!m.no_signal && m.latency_ms < -0.5)
     notes.push_back(fmt::format(
-        "the latency is below zero: the capture missed the first {:.1f} ms of the playback (a "
-        "PulseAudio null sink's monitor does), so it is not the device's round trip",
-        -m.latency_ms));
+        "the latency is below zero ({:.1f} ms): the capture and the playback clocks do not line "
+        "up on this server (a PulseAudio null sink's monitor drops the start of a new stream), "
+        "so it is not the device's round trip",
+        m.latency_ms));
   if (g.json) {
     using json = nlohmann::ordered_json;
     auto value = [&](double v) { return m.no_signal ? json(nullptr) : json(v); };
