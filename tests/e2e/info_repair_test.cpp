@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/files.h"
 #include "tests/support/mutate.h"
 #include "tests/support/run.h"
 
@@ -26,16 +27,6 @@ namespace sc::test {
 namespace {
 
 using json = nlohmann::json;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 uint64_t le(const std::string& b, size_t at, int n) {
   uint64_t v = 0;

@@ -26,6 +26,7 @@
 #include "formats/pcm_encode.h"
 #include "formats/writer.h"
 #include "tests/support/decode.h"
+#include "tests/support/files.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/caf_test_util.h"
 
@@ -33,16 +34,9 @@ namespace sc::formats {
 namespace {
 
 namespace fs = std::filesystem;
+using sc::test::read_file;
 using sc::test::TempDir;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void spill(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
+using sc::test::write_file;
 
 // A recorder that writes `signal`, checkpoints and dies without close(), in a child process.
 void record_and_die(const std::string& path, const WriterSpec& spec,
@@ -99,13 +93,13 @@ TEST(CafRepair, CrashedRecordingIsRebuiltFromItsJournal) {
     EXPECT_GT(frames + fpp + priming * 2, handed);
     EXPECT_EQ(frames % fpp, 0u);
 
-    const std::string caf_bytes = slurp(path), journal_bytes = slurp(journal);
+    const std::string caf_bytes = read_file(path), journal_bytes = read_file(journal);
     const std::string out = dir.file(tag + "-fixed.caf");
     auto did = repair_caf(path, out);
     ASSERT_TRUE(did) << did.error().message;
     EXPECT_NE(did->find("rebuilt the packet table of"), std::string::npos) << *did;
-    EXPECT_EQ(slurp(path), caf_bytes) << "the damaged file was changed";
-    EXPECT_EQ(slurp(journal), journal_bytes) << "the journal was changed";
+    EXPECT_EQ(read_file(path), caf_bytes) << "the damaged file was changed";
+    EXPECT_EQ(read_file(journal), journal_bytes) << "the journal was changed";
 
     auto after = inspect_caf(out);
     ASSERT_TRUE(after) << after.error().message;
@@ -131,8 +125,8 @@ TEST(CafRepair, CrashedRecordingIsRebuiltFromItsJournal) {
 
     // The CAF cut in the middle of its last packet: that packet goes, the rest stays.
     const std::string cut = dir.file(tag + "-cut.caf");
-    spill(cut, caf_bytes.substr(0, caf_bytes.size() - 10));
-    spill(caf::journal_path(cut), journal_bytes);
+    write_file(cut, caf_bytes.substr(0, caf_bytes.size() - 10));
+    write_file(caf::journal_path(cut), journal_bytes);
     const std::string cut_out = dir.file(tag + "-cut-fixed.caf");
     auto cut_did = repair_caf(cut, cut_out);
     ASSERT_TRUE(cut_did) << cut_did.error().message;
@@ -144,7 +138,7 @@ TEST(CafRepair, CrashedRecordingIsRebuiltFromItsJournal) {
 
     // Without its journal: 65, naming the journal it needs.
     const std::string lone = dir.file(tag + "-lone.caf");
-    spill(lone, caf_bytes);
+    write_file(lone, caf_bytes);
     auto lone_info = inspect_caf(lone);
     ASSERT_TRUE(lone_info) << lone_info.error().message;
     EXPECT_FALSE(lone_info->finalized);
@@ -159,14 +153,14 @@ TEST(CafRepair, CrashedRecordingIsRebuiltFromItsJournal) {
 
     // A garbage journal, and one whose header is another file's: 65, no output.
     const std::string junk = dir.file(tag + "-junk.caf");
-    spill(junk, caf_bytes);
-    spill(caf::journal_path(junk), std::string(200, '\x5a'));
+    write_file(junk, caf_bytes);
+    write_file(caf::journal_path(junk), std::string(200, '\x5a'));
     auto junk_did = repair_caf(junk, dir.file(tag + "-junk-fixed.caf"));
     ASSERT_FALSE(junk_did);
     EXPECT_EQ(junk_did.error().exit, Exit::data);
     std::string foreign_journal = journal_bytes;
     foreign_journal[20] ^= 1;  // the rate
-    spill(caf::journal_path(junk), foreign_journal);
+    write_file(caf::journal_path(junk), foreign_journal);
     auto foreign_did = repair_caf(junk, dir.file(tag + "-junk-fixed.caf"));
     ASSERT_FALSE(foreign_did);
     EXPECT_EQ(foreign_did.error().exit, Exit::data);
@@ -197,8 +191,8 @@ TEST(CafRepair, ALeftoverJournalBesideAFinalizedFileIsRemoved) {
     ASSERT_TRUE((*w)->close());
   }
   const std::string journal = caf::journal_path(path);
-  spill(journal, "SCPKTJNL leftover");
-  const std::string before = slurp(path);
+  write_file(journal, "SCPKTJNL leftover");
+  const std::string before = read_file(path);
   auto info = inspect_file(path);
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_TRUE(info->finalized);
@@ -212,7 +206,7 @@ TEST(CafRepair, ALeftoverJournalBesideAFinalizedFileIsRemoved) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(r->changed);
   EXPECT_FALSE(std::filesystem::exists(journal));
-  EXPECT_EQ(slurp(path), before);
+  EXPECT_EQ(read_file(path), before);
   EXPECT_EQ(r->after.frames, 48000u);
 }
 
@@ -403,7 +397,7 @@ TEST(CafRepair, MalformedFilesAre65WithTheOffset) {
   for (const Bad& c : cases) {
     SCOPED_TRACE(c.what);
     const std::string path = dir.file("bad.caf");
-    spill(path, std::string(c.bytes.begin(), c.bytes.end()));
+    write_file(path, std::string(c.bytes.begin(), c.bytes.end()));
     auto info = inspect_caf(path);
     ASSERT_FALSE(info);
     EXPECT_EQ(info.error().exit, Exit::data) << info.error().message;

@@ -24,6 +24,7 @@
 #include "formats/inspect/file_info.h"
 #include "formats/library_info.h"
 #include "formats/writer.h"
+#include "tests/support/files.h"
 #include "tests/support/mutate.h"
 #include "tests/support/temp_dir.h"
 
@@ -37,16 +38,6 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kTotalVariants = 2000;
 constexpr uint64_t kSeedValue = 20;  // the number; change it to explore further
 constexpr auto kWatchdog = std::chrono::seconds(10);
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 // Half a second of a 440 Hz tone through soundcheck's own writer.
 using Maker = std::function<bool(const std::string& path)>;
