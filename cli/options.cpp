@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/common.h"
+#include "core/audio/device_match.h"
 
 namespace sc::cli {
 
@@ -99,6 +100,23 @@ void add_profile_options(CLI::App& sub, ProfileRequest& request) {
       ->group(group);
   sub.add_flag("--no-notify", request.no_notify, "Deactivate without notifyOthersOnDeactivation")
       ->group(group);
+}
+
+Result<OpenedDevice> open_preferred_device(const GlobalOptions& g, std::string_view command,
+                                           std::string flag, const ProfileRequest& request,
+                                           audio::Direction dir) {
+  const bool explicit_config = !g.config.empty();
+  auto candidates =
+      read_candidates(std::move(flag), explicit_config ? g.config : default_config_path(),
+                      explicit_config, request, dir);
+  if (!candidates) return candidates.error();
+  auto opened = open_chosen_device(*candidates, dir);
+  if (!opened) return opened.error();
+  if (!opened->notice.empty()) fmt::print(stderr, "soundcheck {}: {}\n", command, opened->notice);
+  if (g.verbose)
+    fmt::print(stderr, "soundcheck {}: {} '{}' ({})\n", command, audio::direction_name(dir),
+               opened->choice.spec, source_name(opened->choice.source));
+  return opened;
 }
 
 }  // namespace sc::cli

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/session/config.h"
+#include "core/session/route_prefs.h"
 
 namespace sc::cli {
 
@@ -25,6 +26,15 @@ struct GlobalOptions;
 // With --verbose, says on stderr which config was read.
 Result<Profile> load_profile(const GlobalOptions& g, std::string_view command,
                              const ProfileRequest& request, Category default_category);
+
+// Opens the device `command` uses for `dir` by the one precedence (core/session/route_prefs.h):
+// `flag` (-D), SOUNDCHECK_INPUT/OUTPUT, the profile's own, route set's, the config's [route],
+// the default. A stored device that is gone gives the default and a notice on stderr; with
+// --verbose, which device and why is said too. Errors: read_candidates' and
+// open_chosen_device's.
+Result<OpenedDevice> open_preferred_device(const GlobalOptions& g, std::string_view command,
+                                           std::string flag, const ProfileRequest& request,
+                                           audio::Direction dir);
 
 // The commands a category can serve (record needs input, play output, route test both).
 std::vector<std::string> commands_for(Category c);

@@ -8,12 +8,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <csignal>
 #include <memory>
 
 #include "cli/common.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/signals.h"
 #include "core/audio/registry.h"
 #include "core/common/names.h"
 #include "core/play/player.h"
@@ -24,19 +24,6 @@
 
 namespace sc::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sigemptyset(&sa.sa_mask);
-  sa.sa_handler = [](int) { g_stop.store(true); };
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  sa.sa_handler = SIG_IGN;
-  sigaction(SIGHUP, &sa, nullptr);
-  sigaction(SIGPIPE, &sa, nullptr);
-}
 
 // "1:02.3" (or "1:02:03.4" past an hour).
 std::string clock_text(double s) {
@@ -225,17 +212,9 @@ int run_play(const PlayOptions& opts, const GlobalOptions& g) {
   // The devices, by the one precedence (core/session/route_prefs.h): -D, SOUNDCHECK_OUTPUT,
   // the profile's own, route set's, the config's [route], the default. More -D (multiRoute)
   // are opened as given.
-  const bool explicit_config = !g.config.empty();
-  auto candidates = read_candidates(opts.devices.empty() ? "" : opts.devices.front(),
-                                    explicit_config ? g.config : default_config_path(),
-                                    explicit_config, opts.profile, audio::Direction::output);
-  if (!candidates) return fail(candidates.error());
-  auto opened = open_chosen_device(*candidates, audio::Direction::output);
+  auto opened = open_preferred_device(g, cmd, opts.devices.empty() ? "" : opts.devices.front(),
+                                      opts.profile, audio::Direction::output);
   if (!opened) return fail(opened.error());
-  if (!opened->notice.empty()) fmt::print(stderr, "soundcheck play: {}\n", opened->notice);
-  if (g.verbose)
-    fmt::print(stderr, "soundcheck play: output '{}' ({})\n", opened->choice.spec,
-               source_name(opened->choice.source));
   std::vector<std::unique_ptr<audio::Device>> devices;
   devices.push_back(std::move(opened->device));
   for (size_t i = 1; i < opts.devices.size(); ++i) {
@@ -246,13 +225,13 @@ int run_play(const PlayOptions& opts, const GlobalOptions& g) {
   std::vector<audio::Device*> outputs;
   for (auto& d : devices) outputs.push_back(d.get());
 
-  install_signal_handlers();
+  install_stop_signals();
   session::Inbox inbox;
   auto session = record::RecordSession::start(*profile, inbox, "play", false);
   if (!session) return fail(session.error());
 
   play::PlayControls controls;
-  controls.stop = &g_stop;
+  controls.stop = &stop_requested();
   controls.inbox = &inbox;
   controls.link = session->get();
   const bool progress = !g.quiet && isatty(STDERR_FILENO);

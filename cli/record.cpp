@@ -14,6 +14,7 @@
 #include "cli/common.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/signals.h"
 #include "core/audio/registry.h"
 #include "core/record/recorder.h"
 #include "core/record/session_link.h"
@@ -23,23 +24,20 @@
 namespace sc::cli {
 namespace {
 
-// Set by signal handlers (lock-free atomics are async-signal-safe).
-std::atomic<bool> g_stop{false};
+// SIGUSR1: the next numbered file (a lock-free atomic, async-signal-safe).
 std::atomic<int> g_next_file{0};
-static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);
+static_assert(std::atomic<int>::is_always_lock_free);
 
+// Stop signals (signals.h), and record's own: SIGUSR1 starts the next file, and a file size
+// limit is a write error (74), not a death.
 void install_signal_handlers() {
+  install_stop_signals();
   struct sigaction sa {};
   sigemptyset(&sa.sa_mask);
-  sa.sa_handler = [](int) { g_stop.store(true); };
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
   sa.sa_handler = [](int) { g_next_file.fetch_add(1); };
   sigaction(SIGUSR1, &sa, nullptr);
   sa.sa_handler = SIG_IGN;
-  sigaction(SIGHUP, &sa, nullptr);
-  sigaction(SIGPIPE, &sa, nullptr);  // a closed stdout is a write error (74), not a death
-  sigaction(SIGXFSZ, &sa, nullptr);  // a file size limit is a write error (74), not a death
+  sigaction(SIGXFSZ, &sa, nullptr);
 }
 
 std::string default_name() {
@@ -301,16 +299,8 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
   // The device, by the one precedence (core/session/route_prefs.h): -D, SOUNDCHECK_INPUT,
   // the profile's own, route set's, the config's [route], the default. A stored preference
   // whose device is gone gives the default, and a notice.
-  const bool explicit_config = !g.config.empty();
-  auto candidates = read_candidates(opts.device, explicit_config ? g.config : default_config_path(),
-                                    explicit_config, opts.profile, audio::Direction::input);
-  if (!candidates) return fail(candidates.error());
-  auto opened = open_chosen_device(*candidates, audio::Direction::input);
+  auto opened = open_preferred_device(g, cmd, opts.device, opts.profile, audio::Direction::input);
   if (!opened) return fail(opened.error());
-  if (!opened->notice.empty()) fmt::print(stderr, "soundcheck record: {}\n", opened->notice);
-  if (g.verbose)
-    fmt::print(stderr, "soundcheck record: input '{}' ({})\n", opened->choice.spec,
-               source_name(opened->choice.source));
   Result<std::unique_ptr<audio::Device>> device = std::move(opened->device);
 
   // Before the session: its connection to the audio server maps libpulse's shared-memory pool,
@@ -337,7 +327,7 @@ int run_record(const RecordOptions& opts, const GlobalOptions& g) {
     controls.on_notice = [meter](const std::string& line) {
       fmt::print(stderr, "{}soundcheck record: {}\n", meter ? "\r\033[K" : "", line);
     };
-  controls.stop = &g_stop;
+  controls.stop = &stop_requested();
   controls.next_file = &g_next_file;
   if (meter) controls.on_progress = draw_meter;
   if (g.verbose) {

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
-#include <csignal>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "cli/route.h"
+#include "cli/signals.h"
 #include "core/audio/registry.h"
 #include "core/common/names.h"
 #include "core/route/loop_test.h"
@@ -33,16 +33,6 @@ namespace {
 
 constexpr const char* kCmd = "route test";
 constexpr auto kDefaultDuration = std::chrono::milliseconds(2500);
-
-std::atomic<bool> g_stop{false};
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sigemptyset(&sa.sa_mask);
-  sa.sa_handler = [](int) { g_stop.store(true); };
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 // "-20", "-20dB", "+6 dB", "-50dBFS": a finite number of decibels.
 Result<double> parse_db(std::string_view text, std::string_view flag) {
@@ -251,8 +241,9 @@ int run_route_test(const RouteTestOptions& opts, const GlobalOptions& g) {
     fmt::print(stderr, "soundcheck {}: input '{}', output '{}'\n", kCmd, devices->input_spec,
                devices->output_spec);
 
-  install_signal_handlers();
-  auto run = route::run_loop_test(devices->out(), *devices->input, *plan, &g_stop, buffer_frames);
+  install_stop_signals();
+  auto run = route::run_loop_test(devices->out(), *devices->input, *plan, &stop_requested(),
+                                  buffer_frames);
   if (!run) return fail(run.error());
   const auto& m = run->measurement;
 
