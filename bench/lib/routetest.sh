@@ -176,7 +176,9 @@ bench_routetest() {
     parts+=("${ROUTETEST_LABEL[$c]} $(fnum "${med_over[$c]}" 3) s")
     le "$(fnum "${med_over[$c]}" 3)" "$ROUTETEST_OVERHEAD_MAX_S" || ok=0
   done
-  text="routetest overhead (wall - audio, median of $runs rounds): $(printf '%s; ' "${parts[@]}")(guard <= $ROUTETEST_OVERHEAD_MAX_S s)"
+  local joined
+  joined=$(printf '; %s' "${parts[@]}")
+  text="routetest overhead (wall - audio, median of $runs rounds): ${joined#; } (guard <= $ROUTETEST_OVERHEAD_MAX_S s)"
   if ((ok)); then result PASS "$text"; else result FAIL "$text"; fi
   if ((pulse_ok)); then
     if [[ -n ${med_over[idle]-} ]]; then
