@@ -115,9 +115,10 @@ bench_play() {
     result NOT-RUN "play: sox could not make the files"
     return 1
   fi
-  local others
-  others=$(pactl list short sink-inputs 2>/dev/null | wc -l)
-  ((others == 0)) || note "$others other stream(s) play on the server: the sink is shared"
+  local others sink
+  sink=$(pactl list short sinks 2>/dev/null | awk -v s="$PULSE_SINK" '$2 == s { print $1 }')
+  others=$(pactl list short sink-inputs 2>/dev/null | awk -v k="$sink" '$2 == k' | wc -l)
+  ((others == 0)) || note "$others other stream(s) play into $PULSE_SINK: the sink is shared"
   play_buffers "${PLAY_FILE[$PLAY_SHORT_S]}"
   say ""
   take_row run tool audio_s cpu_s cpu_s/min rss_MiB wall_s note
