@@ -94,3 +94,57 @@ percentile() {
   printf '%s\n' "$@" | sort -g |
     awk -v p="$p" '{ a[NR] = $1 } END { r = p / 100 * NR; i = int(r); if (i < r) i++; if (i < 1) i = 1; printf "%.6g", a[i] }'
 }
+
+# --- CPU per minute of audio, a short and a long take per tool (bench/run cpu and play) ---
+
+# The helper bench/rusage.cpp, compiled into $work (one file, no dependencies) as RUSAGE; once
+# per bench/run.
+build_rusage() {
+  RUSAGE=$work/rusage
+  [[ -x $RUSAGE ]] && return 0
+  c++ -std=c++20 -O2 -Wall -Wextra -Werror -o "$RUSAGE" "$bench/rusage.cpp"
+}
+
+# alternate_order RUN FIRST SECOND: the two tools in the order round RUN runs them, into ORDER:
+# FIRST first in odd rounds, SECOND first in even ones. Whichever starts a round may pay for
+# bringing back into the page cache the libraries paged out since the last round; alternating
+# charges both alike.
+alternate_order() {
+  ORDER=("$2" "$3")
+  if (($1 % 2 == 0)); then ORDER=("$3" "$2"); fi
+}
+
+# The per-run line: take_row RUN TOOL then either six values and a note, or FAILED.
+take_row() { printf '%-5s %-10s %9s %8s %12s %8s %7s  %s\n' "$@"; }
+
+# split_takes "CPU_S AUDIO_S" "CPU_S AUDIO_S": a short and a long take of one tool into
+# SPLIT_MIN (CPU seconds per minute of audio, the slope) and SPLIT_FIXED (CPU seconds of a run
+# with no audio, the intercept). False when the takes are not far enough apart.
+split_takes() {
+  local c1 a1 c2 a2
+  read -r c1 a1 <<<"$1"
+  read -r c2 a2 <<<"$2"
+  lt "$(calc 'b - a' a="$a1" b="$a2")" 1 && return 1
+  SPLIT_MIN=$(calc '(d - c) / (b - a) * 60' a="$a1" b="$a2" c="$c1" d="$c2")
+  SPLIT_FIXED=$(calc 'c - m / 60 * a' c="$c1" m="$SPLIT_MIN" a="$a1")
+}
+
+# ratio_rounds A B GUARD RATIO...: prints the per-round ratios A / B, their min, median and
+# max and in how many rounds A used less CPU per minute; RATIO_MED is the median as printed
+# (two decimals), which the guard judges. The guard is on the median of the ratios of each
+# round (takes a few seconds apart), not on the ratio of the medians: a change of load between
+# rounds then hits both.
+ratio_rounds() {
+  local a=$1 b=$2 guard=$3 q shown=() sorted less=0
+  shift 3
+  for q in "$@"; do
+    shown+=("$(fnum "$q" 2)")
+    if lt "$q" 1.0; then less=$((less + 1)); fi
+  done
+  mapfile -t sorted < <(printf '%s\n' "$@" | sort -g)
+  RATIO_MED=$(fnum "$(median "$@")" 2)
+  say ""
+  say "$a / $b, round by round: ${shown[*]}"
+  say "  min $(fnum "${sorted[0]}" 2), median $RATIO_MED, max $(fnum "${sorted[-1]}" 2);" \
+    "$a used less CPU per minute in $less of $# rounds (guard: median <= $guard)"
+}

@@ -29,12 +29,6 @@ cpu_command() {
   esac
 }
 
-# The helper, compiled into $work (one file, no dependencies) as RUSAGE.
-cpu_build_rusage() {
-  RUSAGE=$work/rusage
-  c++ -std=c++20 -O2 -Wall -Wextra -Werror -o "$RUSAGE" "$bench/rusage.cpp"
-}
-
 # One player for the whole benchmark: a 30 s tone played into the sink again and again, so that
 # the monitor carries a signal, not zeros. cpu_player_start [PAPLAY_OPTION...] (bench/run
 # sessions asks for a low latency).
@@ -98,30 +92,6 @@ cpu_once() {
   CPU_ROUND["$tool:$run"]="$R_CPU $R_AUDIO"
 }
 
-# cpu_order RUN: the tools in the order round RUN records them, into ORDER: soundcheck first in
-# odd rounds, parecord first in even ones. Whichever starts a round may pay for bringing back
-# into the page cache the libraries paged out since the last round; alternating charges both
-# alike.
-cpu_order() {
-  ORDER=("${CPU_TOOLS[@]}")
-  if (($1 % 2 == 0)); then ORDER=("${CPU_TOOLS[1]}" "${CPU_TOOLS[0]}"); fi
-}
-
-# The per-run line: cpu_row RUN TOOL then either the R_* values or FAILED.
-cpu_row() { printf '%-5s %-10s %9s %8s %12s %8s %7s  %s\n' "$@"; }
-
-# cpu_split "CPU_S AUDIO_S" "CPU_S AUDIO_S": a short and a long take of one tool into
-# SPLIT_MIN (CPU seconds per recorded minute, the slope) and SPLIT_FIXED (CPU seconds of a run
-# that records nothing, the intercept). False when the takes are not far enough apart.
-cpu_split() {
-  local c1 a1 c2 a2
-  read -r c1 a1 <<<"$1"
-  read -r c2 a2 <<<"$2"
-  lt "$(calc 'b - a' a="$a1" b="$a2")" 1 && return 1
-  SPLIT_MIN=$(calc '(d - c) / (b - a) * 60' a="$a1" b="$a2" c="$c1" d="$c2")
-  SPLIT_FIXED=$(calc 'c - m / 60 * a' c="$c1" m="$SPLIT_MIN" a="$a1")
-}
-
 bench_cpu() {
   local s=${BENCH_SECONDS:-20} runs=${BENCH_RUNS:-3} tool run ORDER=() take
   heading "cpu: CPU seconds per recorded minute, ${RATE} Hz stereo s16 from $PULSE_SOURCE_NAME into WAV, ${CPU_LATENCY_MS} ms fragments"
@@ -135,7 +105,7 @@ bench_cpu() {
   fi
   check_load "before the cpu benchmark"
   declare -gA CPU_ROUND=()  # "tool:round:take" -> "CPU_S AUDIO_S" of that recording
-  if ! cpu_build_rusage >"$work/rusage-build.log" 2>&1; then
+  if ! build_rusage >"$work/rusage-build.log" 2>&1; then
     cat "$work/rusage-build.log"
     result NOT-RUN "cpu: bench/rusage.cpp did not compile"
     return 1
@@ -143,33 +113,33 @@ bench_cpu() {
   # shellcheck disable=SC2119
   cpu_player_start
   say ""
-  cpu_row run tool audio_s cpu_s cpu_s/min rss_MiB peak note
+  take_row run tool audio_s cpu_s cpu_s/min rss_MiB peak note
   local ratios=() sc=() pa=() sc_fixed=() pa_fixed=() q
   for ((run = 1; run <= runs; run++)); do
     ((run == 1)) || check_load "before round $run"
-    cpu_order "$run"
+    alternate_order "$run" "${CPU_TOOLS[@]}"
     for tool in "${ORDER[@]}"; do
       for take in "$CPU_SHORT_S" "$s"; do
         if cpu_once "$tool" "$run:$take" "$take"; then
           local silent=""
           lt "${R_PEAK:-0}" 0.01 && silent="silent: the tone did not reach the file"
-          cpu_row "$run/$runs" "$tool" "$(fnum "$R_AUDIO" 2)" "$(fnum "$R_CPU" 4)" "$(fnum "$R_PERMIN" 4)" \
+          take_row "$run/$runs" "$tool" "$(fnum "$R_AUDIO" 2)" "$(fnum "$R_CPU" 4)" "$(fnum "$R_PERMIN" 4)" \
             "$(fnum "$R_RSS" 1)" "$(fnum "$R_PEAK" 2)" "$silent"
         else
-          cpu_row "$run/$runs" "$tool" - - - - - "FAILED: $R_WHY"
+          take_row "$run/$runs" "$tool" - - - - - "FAILED: $R_WHY"
         fi
         sleep 1
       done
     done
     local got_sc="" got_pa=""
     if [[ -n ${CPU_ROUND["soundcheck:$run:$CPU_SHORT_S"]-} && -n ${CPU_ROUND["soundcheck:$run:$s"]-} ]] &&
-      cpu_split "${CPU_ROUND["soundcheck:$run:$CPU_SHORT_S"]}" "${CPU_ROUND["soundcheck:$run:$s"]}"; then
+      split_takes "${CPU_ROUND["soundcheck:$run:$CPU_SHORT_S"]}" "${CPU_ROUND["soundcheck:$run:$s"]}"; then
       got_sc=$SPLIT_MIN
       sc+=("$SPLIT_MIN")
       sc_fixed+=("$SPLIT_FIXED")
     fi
     if [[ -n ${CPU_ROUND["parecord:$run:$CPU_SHORT_S"]-} && -n ${CPU_ROUND["parecord:$run:$s"]-} ]] &&
-      cpu_split "${CPU_ROUND["parecord:$run:$CPU_SHORT_S"]}" "${CPU_ROUND["parecord:$run:$s"]}"; then
+      split_takes "${CPU_ROUND["parecord:$run:$CPU_SHORT_S"]}" "${CPU_ROUND["parecord:$run:$s"]}"; then
       got_pa=$SPLIT_MIN
       pa+=("$SPLIT_MIN")
       pa_fixed+=("$SPLIT_FIXED")
@@ -205,19 +175,8 @@ bench_cpu() {
     result NOT-RUN "cpu: soundcheck and parecord never both recorded in the same round"
     return 1
   fi
-  # The guard is on the median of the ratios of each round (two recordings a few seconds
-  # apart), not on the ratio of the medians: a change of load between rounds then hits both.
-  local shown=() sorted r less=0
-  for q in "${ratios[@]}"; do
-    shown+=("$(fnum "$q" 2)")
-    if lt "$q" 1.0; then less=$((less + 1)); fi
-  done
-  mapfile -t sorted < <(printf '%s\n' "${ratios[@]}" | sort -g)
-  r=$(fnum "$(median "${ratios[@]}")" 2)  # the guard judges the ratio as printed
-  say ""
-  say "soundcheck / parecord, round by round: ${shown[*]}"
-  say "  min $(fnum "${sorted[0]}" 2), median $r, max $(fnum "${sorted[-1]}" 2);" \
-    "soundcheck used less CPU per minute in $less of ${#ratios[@]} rounds (guard: median <= $CPU_GUARD)"
+  ratio_rounds soundcheck parecord "$CPU_GUARD" "${ratios[@]}"
+  local r=$RATIO_MED
   local text
   text="cpu: soundcheck $(fnum "$med_sc" 4), parecord $(fnum "$med_pa" 4) CPU s/min at ${CPU_LATENCY_MS} ms;"
   text+=" median ratio $r over ${#ratios[@]} rounds (guard <= $CPU_GUARD);"
