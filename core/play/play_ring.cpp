@@ -105,11 +105,26 @@ bool PlayRing::end() const noexcept {
   return finished_.load(std::memory_order_acquire) && available() == 0;
 }
 
+void PlayRing::wait_for_space(size_t frames, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  producer_cv_.wait_for(lock, timeout, [&] { return woken_ || space() >= frames; });
+  woken_ = false;
+}
+
+void PlayRing::wake() {
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  producer_cv_.notify_all();
+}
+
 bool PlayRing::wait_for_data(size_t frames) noexcept {
   std::unique_lock lock(mu_);
   for (;;) {
     if (closed_.load(std::memory_order_acquire)) return false;
     if (available() >= frames || finished_.load(std::memory_order_acquire)) return true;
+    // This consumer may block, so it may also wake the producer to fill the ring.
+    woken_ = true;
+    producer_cv_.notify_all();
     // The producer notifies on every push; the timeout only guards a missed wake-up.
     cv_.wait_for(lock, std::chrono::milliseconds(50));
   }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -38,6 +39,12 @@ class PlayRing final : public audio::PlaybackSource {
   void set_gain(float gain) { target_gain_.store(gain, std::memory_order_relaxed); }
   // Makes wait_for_data return false from now on (the player is stopping).
   void close();
+  // The producer's wait: until `frames` fit, wake() is called, a consumer that may block
+  // (wait_for_data) wants frames, or `timeout` passes. A real-time consumer never wakes it
+  // (it may not lock): the timeout paces the producer then.
+  void wait_for_space(size_t frames, std::chrono::milliseconds timeout);
+  // Ends a wait_for_space now (a notification came). Any thread but a real-time one.
+  void wake();
 
   // --- the device's thread (PlaybackSource): on_need and on_event are real-time safe.
   size_t on_need(float* out, size_t frames, Duration at) noexcept override;
@@ -76,10 +83,12 @@ class PlayRing final : public audio::PlaybackSource {
   std::atomic<bool> server_lost_{false};
   std::atomic<bool> disconnected_{false};
 
-  // wait_for_data's wait (the virtual device at speed=max, not a real-time thread); push()
-  // notifies it.
+  // wait_for_data's wait (the virtual device at speed=max, not a real-time thread), which
+  // push() notifies, and wait_for_space's, which wait_for_data and wake() notify.
   std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable producer_cv_;
+  bool woken_ = false;  // mu_: wake() or a consumer that waits, since the last wait_for_space
 };
 
 }  // namespace sc::play

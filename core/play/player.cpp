@@ -21,10 +21,14 @@ using namespace std::chrono_literals;
 // that a skip or the end is not far behind. The device's own buffer comes on top.
 constexpr double kRingSeconds = 0.5;
 // Frames decoded at once.
-constexpr size_t kChunk = 1024;
+constexpr size_t kChunk = 4096;
 // How long one fill may decode before the loop looks at its notifications again.
 constexpr auto kFillBudget = 20ms;
 constexpr auto kProgressEvery = 100ms;
+// How long the loop sleeps when nothing wakes it: a real-time device cannot (it may not lock),
+// so the rings are refilled this often, as a PulseAudio client refills when asked (paplay:
+// every minreq). A notification or a device that may block wakes it at once.
+constexpr auto kIdleWait = 50ms;
 // Rule 4: a ducked session lowers its output by 20 dB.
 constexpr float kDuckGain = 0.1f;
 
@@ -49,6 +53,8 @@ class Player {
   Status open_next_file();
   Status fill(Clock::time_point until);
   Status take_notifications(std::chrono::milliseconds timeout);
+  // Sleeps until a ring has room for a chunk, a notification comes, or kIdleWait passes.
+  void wait();
   Status on_began(const session::Notification& n);
   Status on_ended(const session::Notification& n);
   Status check_devices();
@@ -100,13 +106,16 @@ PlayOutcome Player::run() {
   // The rings full before the devices start: no underrun at the start.
   if (auto s = fill(Clock::time_point::max()); !s) return finish(s.error(), "error");
   set_gain();
+  if (controls_.inbox)
+    controls_.inbox->set_waker([ring = outs_.front().ring.get()] { ring->wake(); });
   for (auto& o : outs_)
     if (auto s = o.stream->start(); !s) return finish(s.error(), "error");
 
   auto next_progress = Clock::now();
   for (;;) {
     if (controls_.stop && controls_.stop->load()) return finish(std::nullopt, "signal");
-    if (auto s = take_notifications(5ms); !s) return finish(s.error(), "interruption");
+    wait();
+    if (auto s = take_notifications(0ms); !s) return finish(s.error(), "interruption");
     if (auto s = check_devices(); !s) return finish(s.error(), report_.stopped_by);
     const bool corked = std::any_of(outs_.begin(), outs_.end(),
                                     [](const Output& o) { return o.ring->cork_requested(); });
@@ -245,6 +254,12 @@ Position Player::position_of(uint64_t heard) const {
   return p;
 }
 
+void Player::wait() {
+  // Fills until the rings are full; then the first ring's room (they drain together) or a
+  // wake-up ends the wait. While paused nothing drains: only notifications matter.
+  outs_.front().ring->wait_for_space(paused_ || decoded_all_ ? SIZE_MAX : kChunk, kIdleWait);
+}
+
 Status Player::take_notifications(std::chrono::milliseconds timeout) {
   if (!controls_.inbox) {
     std::this_thread::sleep_for(timeout);
@@ -376,6 +391,7 @@ Error Player::not_resumed(std::string message, const Error* refusal) {
 }
 
 PlayOutcome Player::finish(std::optional<Error> error, std::string stopped_by) {
+  if (controls_.inbox) controls_.inbox->set_waker(nullptr);  // before the rings go
   const uint64_t h = heard();
   for (auto& o : outs_) {
     o.ring->close();

@@ -113,7 +113,9 @@ class PulsePlay : public ::testing::TestWithParam<std::string> {
                    {"--device=" + sink_, "--latency-msec=20", "--property=media.role=event", quiet},
                    env());
     auto rec = capture(raw);
-    std::this_thread::sleep_for(400ms);  // parecord is connected, the sink runs
+    // parecord is connected, and the sink runs at the keeper's latency: an idle PulseAudio
+    // null sink first plays out the 2 s it rendered ahead.
+    std::this_thread::sleep_for(GetParam() == "pulseaudio" ? 2200ms : 400ms);
     std::vector<std::string> all{"--json", "play", "-D", "pulse:" + sink_};
     all.insert(all.end(), args.begin(), args.end());
     auto player = start_soundcheck(all, env());
@@ -230,8 +232,9 @@ TEST_P(PulsePlay, AnInterruptionSkipsAndRepeatsNothing) {
   });
   ASSERT_EQ(r.status, 0) << r.err;
   auto j = json::parse(r.out);
-  ASSERT_EQ(j["interruptions"].size(), 1u) << r.out;
-  EXPECT_EQ(j["interruptions"][0]["resumed"], true);
+  // One, or more where the server's call flickers (a phone stream corked as it starts).
+  ASSERT_GE(j["interruptions"].size(), 1u) << r.out;
+  for (const auto& i : j["interruptions"]) EXPECT_EQ(i["resumed"], true) << r.out;
   const auto c = read_counter(cap);
   EXPECT_EQ(c.first, 0);
   EXPECT_EQ(c.last, static_cast<int64_t>(frames) - 1);

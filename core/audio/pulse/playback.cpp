@@ -17,8 +17,8 @@ namespace {
 using std::chrono::steady_clock;
 
 constexpr auto kServerTimeout = std::chrono::seconds(2);
-constexpr unsigned kTargetFragments = 4;                      // tlength, in fragments (playback.h)
-constexpr pa_usec_t kTimingInterval = 20 * PA_USEC_PER_MSEC;  // heard()'s refresh (playback.h)
+constexpr unsigned kTargetFragments = 4;                       // tlength, in fragments (playback.h)
+constexpr pa_usec_t kTimingInterval = 250 * PA_USEC_PER_MSEC;  // heard()'s refresh (playback.h)
 
 struct ProplistFree {
   void operator()(pa_proplist* p) const { pa_proplist_free(p); }
