@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "tests/support/counter.h"
+#include "tests/support/private_pulse.h"
 #include "tests/support/run.h"
-#include "tests/support/shared_pulse.h"
 
 namespace sc::test {
 namespace {
@@ -67,29 +67,17 @@ std::vector<float> read_raw_s16(const std::string& path) {
   return out;
 }
 
-struct Server {
-  std::string address;
-  std::string module;
-};
-
+// Each test has a server of its own (tests/support/private_pulse.h): its phone streams, and the
+// phone stream a `session interrupt --reason call` plays, are calls for every player on the
+// server, which would refuse another test's play with !pri.
 class PulsePlay : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    Server& s = servers_[GetParam()];
-    server_ = &s;
-    if (!s.module.empty()) return;
-    std::string error;
-    s.address = shared_server(GetParam(), error);
-    ASSERT_FALSE(s.address.empty()) << error;
-    s.module = load_null_sink(s.address, sink_, error);
-    ASSERT_FALSE(s.module.empty()) << error;
+    server_ = std::make_unique<PrivatePulse>(GetParam());
+    ASSERT_TRUE(server_->ok()) << server_->error();
+    ASSERT_FALSE(server_->load_null_sink(sink_).empty()) << server_->error();
   }
-  static void TearDownTestSuite() {
-    for (const auto& [name, s] : servers_)
-      if (!s.module.empty())
-        run("/usr/bin/pactl", {"unload-module", s.module}, {{"PULSE_SERVER", s.address}});
-  }
-  std::map<std::string, std::string> env() const { return {{"PULSE_SERVER", server_->address}}; }
+  std::map<std::string, std::string> env() const { return server_->env(); }
 
   // parecord on the sink's monitor: raw 16-bit stereo at 48 kHz, with a low latency.
   std::unique_ptr<Process> capture(const std::string& raw) const {
@@ -130,9 +118,8 @@ class PulsePlay : public ::testing::TestWithParam<std::string> {
     return r;
   }
 
-  static inline std::map<std::string, Server> servers_;
-  static inline const std::string sink_ = "sc_play_" + std::to_string(getpid());
-  Server* server_ = nullptr;
+  static inline const std::string sink_ = "sc_play";
+  std::unique_ptr<PrivatePulse> server_;
 };
 INSTANTIATE_TEST_SUITE_P(Server, PulsePlay, ::testing::Values("pulseaudio", "pipewire"),
                          [](const auto& p) { return p.param; });
@@ -224,10 +211,10 @@ TEST_P(PulsePlay, AnInterruptionSkipsAndRepeatsNothing) {
   const size_t frames = 3 * kRate;
   const auto wav = write_wav(dir + "/count.wav", counter_signal(frames));
   std::vector<float> cap;
-  auto r = play_captured({wav}, cap, [] {
+  auto r = play_captured({wav}, cap, [env = env()] {
     wait_for_sessions(1);
     std::this_thread::sleep_for(800ms);
-    auto call = soundcheck({"session", "interrupt", "--reason", "call", "--for", "700ms"});
+    auto call = soundcheck({"session", "interrupt", "--reason", "call", "--for", "700ms"}, env);
     EXPECT_EQ(call.status, 0) << call.err;
   });
   ASSERT_EQ(r.status, 0) << r.err;
@@ -285,11 +272,12 @@ TEST_P(PulsePlay, DuckLowersTheOutputBy20dBAndUnduckRestoresIt) {
                                    "sine", "997", "gain", "-12", "pad", "0.1", "0"});
   ASSERT_EQ(made.status, 0) << made.err;
   std::vector<float> cap;
-  auto r = play_captured({wav}, cap, [] {
+  auto r = play_captured({wav}, cap, [env = env()] {
     wait_for_sessions(1);
     std::this_thread::sleep_for(1500ms);
     auto ducker = soundcheck({"session", "activate", "--category", "playback", "--options",
-                              "mixWithOthers,duckOthers", "--for", "1200ms"});
+                              "mixWithOthers,duckOthers", "--for", "1200ms"},
+                             env);
     EXPECT_EQ(ducker.status, 0) << ducker.err;
   });
   ASSERT_EQ(r.status, 0) << r.err;
