@@ -256,8 +256,14 @@ Position Player::position_of(uint64_t heard) const {
 
 void Player::wait() {
   // Fills until the rings are full; then the first ring's room (they drain together) or a
-  // wake-up ends the wait. While paused nothing drains: only notifications matter.
-  outs_.front().ring->wait_for_space(paused_ || decoded_all_ ? SIZE_MAX : kChunk, kIdleWait);
+  // wake-up ends the wait. While paused nothing drains: only notifications matter. When
+  // another output is the fuller one (multiRoute), the first ring's room says nothing: the
+  // timeout paces the loop.
+  size_t room = SIZE_MAX;
+  for (const auto& o : outs_) room = std::min(room, o.ring->space());
+  const bool first_decides = outs_.front().ring->space() == room;
+  const bool idle = paused_ || decoded_all_ || !first_decides;
+  outs_.front().ring->wait_for_space(idle ? SIZE_MAX : kChunk, kIdleWait);
 }
 
 Status Player::take_notifications(std::chrono::milliseconds timeout) {
