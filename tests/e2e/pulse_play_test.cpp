@@ -79,12 +79,13 @@ class PulsePlay : public ::testing::TestWithParam<std::string> {
   }
   std::map<std::string, std::string> env() const { return server_->env(); }
 
-  // parecord on the sink's monitor: raw 16-bit stereo at 48 kHz, with a low latency.
+  // parecord on the sink's monitor: raw 16-bit stereo at 48 kHz, with 200 ms of buffer, so
+  // that a loaded machine (the sanitizer build) does not make it overrun and lose frames.
   std::unique_ptr<Process> capture(const std::string& raw) const {
     return std::make_unique<Process>(
         "/usr/bin/parecord",
         std::vector<std::string>{"--raw", "--format=s16le", "--rate=48000", "--channels=2",
-                                 "--latency-msec=20", "--device=" + sink_ + ".monitor", raw},
+                                 "--latency-msec=200", "--device=" + sink_ + ".monitor", raw},
         env());
   }
   // Runs soundcheck play with `args` into the sink while parecord captures; returns the run
