@@ -272,15 +272,16 @@ int run_route_test(const RouteTestOptions& opts, const GlobalOptions& g) {
     error = make_error(Exit::check_failed, message, hint);
   }
 
-  // A round trip below zero cannot be. The capture is lined up with the playback by the
-  // two streams' clocks (loop_test.h); a PulseAudio null sink's monitor starts a new stream
-  // late or without its first milliseconds (-1 to -40 ms seen), which no clock shows.
+  // A round trip below zero cannot be: no frame comes back before it was handed over. The
+  // wall-clock alignment of two streams (core/route/loop_test.h) can err by its jitter, a
+  // fraction of a millisecond; more than that means the input's blocks came at times that
+  // do not follow its frames (a device that delivers in bursts of stale audio).
   std::vector<std::string> notes;
   if (!m.no_signal && m.latency_ms < -0.5)
     notes.push_back(fmt::format(
-        "the latency is below zero ({:.1f} ms): the capture and the playback clocks do not line "
-        "up on this server (a PulseAudio null sink's monitor drops the start of a new stream), "
-        "so it is not the device's round trip",
+        "the latency is below zero ({:.1f} ms): the input's blocks came at times that do not "
+        "follow its frames, so the capture could not be lined up with the playback; it is not "
+        "the device's round trip",
         m.latency_ms));
   if (g.json) {
     using json = nlohmann::ordered_json;

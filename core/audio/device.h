@@ -250,6 +250,12 @@ class Device {
   // stream takes is what its capture stream delivers, `latency` later, frame for frame.
   virtual Result<std::unique_ptr<PlaybackStream>> open_playback(const PlaybackParams& params,
                                                                 PlaybackSource& source) = 0;
+
+  // True when this device's capture stream clock() and its playback stream's on_need `at`
+  // count one timeline from one start, sample for sample (the virtual device with
+  // signal=loop, whose two streams are one delay line). Two streams of a server or a sound
+  // card each count their own frames: only the wall clock relates them (route test).
+  virtual bool streams_share_clock() const { return false; }
 };
 
 }  // namespace sc::audio

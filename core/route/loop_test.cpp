@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -18,11 +19,37 @@ using Clock = std::chrono::steady_clock;
 // How long the playback waits for the capture's first frames (see run_loop_test).
 constexpr std::chrono::milliseconds kFirstFrames{100};
 
+// When a device thread handed over or took each block of frames: (wall time, first frame,
+// frames), kept in memory allocated beforehand, so that the device thread only stores. Read
+// up to size() at any time.
+class WallLog {
+ public:
+  struct Mark {
+    Clock::time_point wall;
+    uint64_t first = 0;  // frames before this block
+    uint64_t frames = 0;
+  };
+  explicit WallLog(size_t capacity) : marks_(capacity) {}
+  void add(uint64_t first, uint64_t frames) noexcept {
+    const size_t n = size_.load(std::memory_order_relaxed);
+    if (n >= marks_.size()) return;  // 2^16 blocks: minutes of audio at the smallest period
+    marks_[n] = Mark{Clock::now(), first, frames};
+    size_.store(n + 1, std::memory_order_release);
+  }
+  size_t size() const { return size_.load(std::memory_order_acquire); }
+  const Mark& operator[](size_t i) const { return marks_[i]; }
+
+ private:
+  std::vector<Mark> marks_;
+  std::atomic<size_t> size_{0};
+};
+constexpr size_t kWallLogBlocks = size_t{1} << 16;
+
 // Plays `signal` (mono) on every channel, once; remembers the stream clock of its first frame.
 // on_need and on_event run on the output's thread: they only copy and count.
 class SignalSource final : public audio::PlaybackSource {
  public:
-  explicit SignalSource(const std::vector<float>& signal) : signal_(signal) {}
+  SignalSource(const std::vector<float>& signal, WallLog& pulls) : signal_(signal), pulls_(pulls) {}
   // The stream's channel count; before the stream starts.
   void set_channels(unsigned channels) { channels_ = std::max(1u, channels); }
 
@@ -33,6 +60,7 @@ class SignalSource final : public audio::PlaybackSource {
       started_.store(true, std::memory_order_release);
     }
     const size_t n = std::min(frames, signal_.size() - pos);
+    if (n > 0) pulls_.add(pos, n);
     for (size_t i = 0; i < n; ++i) std::fill_n(out + i * channels_, channels_, signal_[pos + i]);
     pos_.store(pos + n, std::memory_order_release);
     return n;
@@ -56,6 +84,7 @@ class SignalSource final : public audio::PlaybackSource {
 
  private:
   const std::vector<float>& signal_;
+  WallLog& pulls_;
   unsigned channels_ = 1;
   std::atomic<size_t> pos_{0};
   std::atomic<bool> started_{false};
@@ -63,6 +92,53 @@ class SignalSource final : public audio::PlaybackSource {
   std::atomic<uint64_t> underruns_{0};
   std::atomic<bool> stopping_{false};
 };
+
+// The capture's sink: logs when each block came, then hands it to the ring. Same thread rules
+// as the ring's producer side.
+class LoggingSink final : public audio::CaptureSink {
+ public:
+  LoggingSink(audio::CaptureSink& next, WallLog& log) : next_(next), log_(log) {}
+  void on_frames(const float* data, size_t frames, Duration at) noexcept override {
+    log_.add(delivered_, frames);
+    delivered_ += frames;
+    next_.on_frames(data, frames, at);
+  }
+  void on_event(const audio::DeviceEvent& event) noexcept override { next_.on_event(event); }
+  bool wait_for_space(size_t frames) noexcept override { return next_.wait_for_space(frames); }
+
+ private:
+  audio::CaptureSink& next_;
+  WallLog& log_;
+  uint64_t delivered_ = 0;
+};
+
+// Wall-clock alignment (loop_test.h): where the signal's first frame is in the capture, in
+// frames (fractional; below zero when the capture started after it), or none before both
+// streams have moved frames.
+std::optional<double> wall_alignment(const WallLog& pulls, const WallLog& arrivals, unsigned rate) {
+  const size_t np = pulls.size(), na = arrivals.size();
+  if (np == 0 || na == 0) return std::nullopt;
+  using Seconds = std::chrono::duration<double>;
+  const Clock::time_point origin = pulls[0].wall;
+  auto secs = [&](Clock::time_point t) { return Seconds(t - origin).count(); };
+  // Capture: a block is never delivered before its last frame was captured, and delays only
+  // add, so the earliest (wall - frames so far / rate) is when frame 0 came.
+  double capture0 = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < na; ++i)
+    capture0 =
+        std::min(capture0, secs(arrivals[i].wall) -
+                               static_cast<double>(arrivals[i].first + arrivals[i].frames) / rate);
+  // Playback: the first pull fills the output's buffer at once, and every later one is the
+  // output asking for the frames it needs next, a scheduling delay late. The median of
+  // (wall - frame / rate) over the later pulls is when frame 0 would have been handed over.
+  std::vector<double> hand;
+  hand.reserve(np);
+  for (size_t i = np > 1 ? 1 : 0; i < np; ++i)
+    hand.push_back(secs(pulls[i].wall) - static_cast<double>(pulls[i].first) / rate);
+  std::nth_element(hand.begin(), hand.begin() + static_cast<long>(hand.size() / 2), hand.end());
+  const double hand0 = hand[hand.size() / 2];
+  return (hand0 - capture0) * rate;
+}
 
 // Channel 0 of everything captured, with the clock time of each chunk's first frame.
 struct Capture {
@@ -115,7 +191,9 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
   const size_t max_channels = std::max(1u, input.info().input_channels);
   // Two seconds of audio; the drain below keeps up with anything but a stalled machine.
   audio::CaptureRing ring(size_t{2} * nominal * max_channels, 8192);
-  auto capture = input.open_capture(cparams, ring);
+  WallLog arrivals(kWallLogBlocks), pulls(kWallLogBlocks);
+  LoggingSink logging(ring, arrivals);
+  auto capture = input.open_capture(cparams, logging);
   if (!capture) return capture.error();
   plan.rate = (*capture)->rate();
   ring.set_channels((*capture)->channels());
@@ -127,7 +205,7 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
   pparams.rate = plan.rate;
   pparams.buffer_frames = buffer_frames;
   pparams.properties = {{"media.role", "test"}};
-  SignalSource source(signal);
+  SignalSource source(signal, pulls);
   auto playback = output.open_playback(pparams, source);
   if (!playback) {
     ring.close();
@@ -173,35 +251,59 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
     return s.error();
   }
 
-  // Drain until the capture holds the whole signal from T = c0 + A on, or the capture ends,
-  // or it stalls (a real device: the signal's length plus 5 s of wall time).
+  // Where the signal's first frame is in the capture (loop_test.h): by the shared clock, or
+  // by the wall clock once the output has taken the whole signal (its pulls settle the
+  // estimate).
+  const bool shared = &output == &input && input.streams_share_clock();
+  auto alignment = [&]() -> std::optional<double> {
+    if (shared) {
+      auto a = source.first_at();
+      if (!a) return std::nullopt;
+      auto i = cap.index_at(c0 + *a, plan.rate);
+      return i ? std::optional<double>(static_cast<double>(*i)) : std::nullopt;
+    }
+    if (!source.end()) return std::nullopt;
+    return wall_alignment(pulls, arrivals, plan.rate);
+  };
+  // The wall clock's estimate only grows as blocks come; a margin keeps the capture's last
+  // frames from falling short of it.
+  const size_t margin = shared ? 0 : plan.rate / 20;
+
+  // Drain until the capture holds the whole signal, or the capture ends, or it stalls (a
+  // real device: the signal's length plus 5 s of wall time).
   const auto deadline =
       Clock::now() + std::chrono::seconds(5) +
       std::chrono::duration_cast<Clock::duration>(frames_duration(total, plan.rate));
-  std::optional<size_t> from;
+  auto first_index = [](double from) {
+    return static_cast<size_t>(std::max(0.0, std::ceil(from - 1e-6)));
+  };
   while (true) {
     while (ring.pop(chunk, samples)) cap.add(chunk, samples);
-    if (!from)
-      if (auto a = source.first_at()) from = cap.index_at(c0 + *a, plan.rate);
-    if (from && cap.mono.size() >= *from + total) break;
+    if (auto from = alignment(); from && cap.mono.size() >= first_index(*from) + total + margin)
+      break;
     if (cap.ended || (*capture)->finished() || Clock::now() > deadline || (stop && stop->load()))
       break;
     ring.wait_for_data(std::chrono::milliseconds(20));
   }
   stop_all();
   while (ring.pop(chunk, samples)) cap.add(chunk, samples);
-  if (!from)
-    if (auto a = source.first_at()) from = cap.index_at(c0 + *a, plan.rate);
+  std::optional<double> from = alignment();
+  if (!from && !shared && source.first_at())  // stopped early: the pulls so far
+    from = wall_alignment(pulls, arrivals, plan.rate);
 
-  const size_t start = from.value_or(cap.mono.size());
-  const size_t n = std::min(total, cap.mono.size() - std::min(start, cap.mono.size()));
+  // The analysis starts at a whole captured frame; what lies between it and the signal's
+  // first frame (a fraction of a frame, or the frames the capture did not hold yet) is added
+  // to the latency it finds.
+  const size_t start = std::min(from ? first_index(*from) : cap.mono.size(), cap.mono.size());
+  const double shift_ms = from ? 1000 * (static_cast<double>(start) - *from) / plan.rate : 0;
+  const size_t n = std::min(total, cap.mono.size() - start);
   report.plan = plan;
   report.captured_frames = n;
   report.capture_xruns = cap.xruns;
   report.playback_underruns = source.underruns();
   report.ring_lost_frames = ring.lost_frames();
-  report.measurement =
-      analyze(plan, std::span<const float>(cap.mono).subspan(std::min(start, cap.mono.size()), n));
+  report.measurement = analyze(plan, std::span<const float>(cap.mono).subspan(start, n));
+  if (!report.measurement.no_signal) report.measurement.latency_ms += shift_ms;
   return report;
 }
 

@@ -3,28 +3,35 @@
 // back. The input and the output may be one duplex device (-D: the same Device object, as the
 // virtual device with signal=loop needs) or two.
 //
-// Alignment: how the capture is lined up with the moment playback started. Every captured
-// chunk carries its time on the capture stream's clock (CaptureSink::on_frames' `at`); the
-// signal's first frame is handed to the output at time T on that clock, and the capture that
-// is analysed starts at the captured frame of time T (analysis.h: "starting when the first
-// frame of the signal was handed to the output"). T is
-//   C0 + A:  C0 = the capture stream's clock() read just before the playback stream's start(),
-//                 which waits up to 100 ms for the capture's first frames (a record stream's
-//                 clock stands at 0 until they come; the virtual pair's capture waits for its
-//                 playback, and its clock starts with it)
-//            A  = the playback stream's clock (on_need's `at`) at the first frame it pulled,
-//                 which is the first frame of the signal
-// so T is when the output asked for the signal's first frame, on the capture's clock. For the
-// virtual loop (both streams count device positions from the pair's common start: C0 = 0) the
-// frame pulled at A is captured at A + latency, and the latency measured is the loop's,
-// exactly. For two real streams, it is everything between asking the output to start and the
-// sound being in the capture: the output's start-up and buffer, the path, and the capture's
-// fragment (its clock is the time of the next frame it delivers, which lags the device). The
-// latency the analysis reports is always the round trip the samples show, never what a device
-// reports of itself (StreamDescription::latency). It can be negative when the capture's first
-// frame comes later than the output's start: measured on PulseAudio 16.1's null sink, whose
-// monitor delivered nothing for 250 ms after its start and then began 40 ms into what was
-// played (-40.0 ms; pipewire-pulse: +10.7 ms).
+// Alignment: where in the capture the signal's first frame belongs, so that the latency the
+// analysis finds is the round trip. Two ways:
+//
+// One timeline (Device::streams_share_clock: the virtual device with signal=loop, -D): every
+// captured chunk carries its time on the capture stream's clock (CaptureSink::on_frames'
+// `at`), and the playback stream's clock counts from the same start. The signal's first
+// frame was pulled at A on the playback clock; C0 is the capture clock read just before the
+// playback started (0 for the virtual pair, whose capture waits for its playback); the
+// analysis starts at the captured frame of time C0 + A. The frame pulled at A is captured at
+// A + latency, so the latency measured is the loop's, exactly.
+//
+// Two streams (a server, a sound card: each stream counts its own frames, and a PulseAudio
+// null sink's monitor starts delivering late and some way into what was played, which no
+// stream clock shows): the wall clock relates them. The capture's sink logs when each block
+// arrives; the lower envelope of (arrival - frames so far / rate) is when captured frame 0
+// came, since a block never arrives before its frames were captured. The source logs when
+// each block was pulled; the median of (pull - first frame / rate) over the pulls after the
+// first (which fills the output's buffer at once) is when the signal's first frame would have
+// been handed over at the pace the output asks. Their difference places the signal in the
+// capture, to a fraction of a frame. The latency is then the time from handing a frame to
+// the output to receiving it from the input: the output's buffer, the path, the input's
+// fragment, all of what an application sees. It cannot be below zero but by the jitter of
+// the estimates: no frame is captured before it was handed over. Measured through a null
+// sink and its monitor: PulseAudio 16.1 39.8 ms idle, 34.6 to 34.9 ms with another stream
+// keeping the sink running; pipewire-pulse 49.2 ms (aligning by the streams' own clocks
+// had said -40, -10 to +0.4 and +11 ms).
+//
+// The latency the analysis reports is always the round trip the samples show, never what a
+// device reports of itself (StreamDescription::latency).
 //
 // Threads: run_loop_test runs on the caller's thread, which drains the capture ring. The
 // playback source it gives the output runs on the output's thread and only copies from memory

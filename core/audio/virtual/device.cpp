@@ -49,6 +49,7 @@ class VirtualDevice final : public Device {
                                                   : nullptr) {}
 
   const DeviceInfo& info() const override { return info_; }
+  bool streams_share_clock() const override { return loop_ != nullptr; }
 
   // Zeros in `params` mean the spec's rate, the device's 2 output channels and the spec's
   // buffer. Any rate in 1000..768000 is taken exactly; more than 2 channels, a buffer outside
