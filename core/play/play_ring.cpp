@@ -4,6 +4,7 @@
 #include <bit>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 
 namespace sc::play {
 
@@ -105,17 +106,30 @@ bool PlayRing::end() const noexcept {
   return finished_.load(std::memory_order_acquire) && available() == 0;
 }
 
-void PlayRing::wait_for_space(size_t frames, std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  producer_cv_.wait_for(lock, timeout, [&] { return woken_ || space() >= frames; });
-  woken_ = false;
+PlayRing::Semaphore::Semaphore() { sem_init(&sem_, 0, 0); }  // cannot fail for 0 in-process
+PlayRing::Semaphore::~Semaphore() { sem_destroy(&sem_); }
+void PlayRing::Semaphore::post() noexcept { sem_post(&sem_); }
+bool PlayRing::Semaphore::wait_until(const timespec& deadline) noexcept {
+  return sem_clockwait(&sem_, CLOCK_MONOTONIC, &deadline) == 0;  // else ETIMEDOUT or EINTR
+}
+void PlayRing::Semaphore::drain() noexcept {
+  while (sem_trywait(&sem_) == 0) {
+  }
 }
 
-void PlayRing::wake() {
-  std::lock_guard lock(mu_);
-  woken_ = true;
-  producer_cv_.notify_all();
+void PlayRing::wait_for_space(size_t frames, std::chrono::milliseconds timeout) {
+  if (space() < frames) {
+    timespec deadline{};
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    const auto ns = deadline.tv_nsec + std::chrono::nanoseconds(timeout).count();
+    deadline.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
+    deadline.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    producer_.wait_until(deadline);
+  }
+  producer_.drain();  // the wakes this wait answered
 }
+
+void PlayRing::wake() { producer_.post(); }
 
 bool PlayRing::wait_for_data(size_t frames) noexcept {
   std::unique_lock lock(mu_);
@@ -123,8 +137,7 @@ bool PlayRing::wait_for_data(size_t frames) noexcept {
     if (closed_.load(std::memory_order_acquire)) return false;
     if (available() >= frames || finished_.load(std::memory_order_acquire)) return true;
     // This consumer may block, so it may also wake the producer to fill the ring.
-    woken_ = true;
-    producer_cv_.notify_all();
+    producer_.post();
     // The producer notifies on every push; the timeout only guards a missed wake-up.
     cv_.wait_for(lock, std::chrono::milliseconds(50));
   }

@@ -11,6 +11,8 @@
 // Debian-packaged library offers it (boost::lockfree::spsc_queue has no bulk peek for frames).
 #pragma once
 
+#include <semaphore.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -40,10 +42,12 @@ class PlayRing final : public audio::PlaybackSource {
   // Makes wait_for_data return false from now on (the player is stopping).
   void close();
   // The producer's wait: until `frames` fit, wake() is called, a consumer that may block
-  // (wait_for_data) wants frames, or `timeout` passes. A real-time consumer never wakes it
-  // (it may not lock): the timeout paces the producer then.
+  // (wait_for_data) wants frames, a signal handler runs on this thread, or `timeout` passes.
+  // A real-time consumer never wakes it (it may not make a system call): the timeout paces
+  // the producer then. A wake() before the wait ends it at once.
   void wait_for_space(size_t frames, std::chrono::milliseconds timeout);
-  // Ends a wait_for_space now (a notification came). Any thread but a real-time one.
+  // Ends a wait_for_space now (a notification came). Any thread but a real-time one, and
+  // async-signal-safe (sem_post).
   void wake();
 
   // --- the device's thread (PlaybackSource): on_need and on_event are real-time safe.
@@ -84,11 +88,28 @@ class PlayRing final : public audio::PlaybackSource {
   std::atomic<bool> disconnected_{false};
 
   // wait_for_data's wait (the virtual device at speed=max, not a real-time thread), which
-  // push() notifies, and wait_for_space's, which wait_for_data and wake() notify.
+  // push() notifies.
   std::mutex mu_;
   std::condition_variable cv_;
-  std::condition_variable producer_cv_;
-  bool woken_ = false;  // mu_: wake() or a consumer that waits, since the last wait_for_space
+  // wait_for_space's, which wait_for_data and wake() post. A POSIX semaphore rather than a
+  // condition variable: a signal handler interrupts sem_clockwait (EINTR; it is never
+  // restarted), so SIGINT ends the player's long idle wait at once, which a condition
+  // variable's wait would sleep through; and sem_post may be called from a handler.
+  class Semaphore {
+   public:
+    Semaphore();
+    ~Semaphore();
+    Semaphore(const Semaphore&) = delete;
+    Semaphore& operator=(const Semaphore&) = delete;
+    void post() noexcept;
+    // Until a post, a signal or `deadline` (CLOCK_MONOTONIC); true for a post.
+    bool wait_until(const timespec& deadline) noexcept;
+    void drain() noexcept;  // takes the posts made before now
+
+   private:
+    sem_t sem_;
+  };
+  Semaphore producer_;
 };
 
 }  // namespace sc::play

@@ -17,19 +17,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// What the rings hold: enough that a busy machine does not starve the device, little enough
-// that a skip or the end is not far behind. The device's own buffer comes on top.
-constexpr double kRingSeconds = 0.5;
+// What the rings hold: twice kIdleWait, so that a busy machine does not starve the device
+// between two refills. The device's own buffer comes on top.
+constexpr double kRingSeconds = 1.0;
 // Frames decoded at once.
 constexpr size_t kChunk = 4096;
 // How long one fill may decode before the loop looks at its notifications again.
 constexpr auto kFillBudget = 20ms;
 constexpr auto kProgressEvery = 100ms;
-// How long the loop sleeps when nothing wakes it: a real-time device cannot (it may not lock),
-// so the rings (kRingSeconds) are refilled this often, and a device's events (a cork request,
-// its end) are seen within this. A notification or a device that may block wakes it at once.
-// Each wake-up costs CPU: at 5 ms the loop cost 8 times what paplay spends in all.
-constexpr auto kIdleWait = 150ms;
+// How long the loop sleeps when nothing wakes it: a real-time device cannot (it may not make a
+// system call), so the rings (kRingSeconds) are refilled this often, and a device's events (a
+// cork request, its end) are seen within this. A notification, SIGINT or SIGTERM, or a device
+// that may block wakes it at once; with progress on a terminal it wakes every kProgressEvery.
+// Each wake-up costs CPU, about 0.2 ms in a small VM (bench/README.md "play"): at 5 ms the
+// loop cost 8 times what paplay spends in all, at 150 ms still half as much as paplay.
+constexpr auto kIdleWait = 500ms;
 // Rule 4: a ducked session lowers its output by 20 dB.
 constexpr float kDuckGain = 0.1f;
 
@@ -264,7 +266,8 @@ void Player::wait() {
   for (const auto& o : outs_) room = std::min(room, o.ring->space());
   const bool first_decides = outs_.front().ring->space() == room;
   const bool idle = paused_ || decoded_all_ || !first_decides;
-  outs_.front().ring->wait_for_space(idle ? SIZE_MAX : kChunk, kIdleWait);
+  outs_.front().ring->wait_for_space(idle ? SIZE_MAX : kChunk,
+                                     controls_.on_progress ? kProgressEvery : kIdleWait);
 }
 
 Status Player::take_notifications(std::chrono::milliseconds timeout) {
@@ -399,6 +402,12 @@ Error Player::not_resumed(std::string message, const Error* refusal) {
 
 PlayOutcome Player::finish(std::optional<Error> error, std::string stopped_by) {
   if (controls_.inbox) controls_.inbox->set_waker(nullptr);  // before the rings go
+  // Stopped early (a signal, an error): pause() makes each device say exactly what it played
+  // (a PulseAudio stream asks its server; its heard() alone may be a request behind). A
+  // device that is gone refuses, and its heard() stands.
+  if (stopped_by != "end")
+    for (auto& o : outs_)
+      if (o.stream) (void)o.stream->pause();
   const uint64_t h = heard();
   for (auto& o : outs_) {
     o.ring->close();

@@ -18,7 +18,11 @@ void Inbox::push(Notification n) {
 
 std::optional<Notification> Inbox::pop(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, timeout, [this] { return !queue_.empty(); })) return std::nullopt;
+  // A zero timeout is a look: wait_for would still make a system call (futex) to time out.
+  if (timeout <= std::chrono::milliseconds::zero()
+          ? queue_.empty()
+          : !cv_.wait_for(lock, timeout, [this] { return !queue_.empty(); }))
+    return std::nullopt;
   Notification n = std::move(queue_.front());
   queue_.pop_front();
   return n;

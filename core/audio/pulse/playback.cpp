@@ -1,7 +1,5 @@
 #include "core/audio/pulse/playback.h"
 
-#include <pulse/rtclock.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,8 +15,7 @@ namespace {
 using std::chrono::steady_clock;
 
 constexpr auto kServerTimeout = std::chrono::seconds(2);
-constexpr unsigned kTargetFragments = 4;                       // tlength, in fragments (playback.h)
-constexpr pa_usec_t kTimingInterval = 250 * PA_USEC_PER_MSEC;  // heard()'s refresh (playback.h)
+constexpr unsigned kTargetFragments = 4;  // tlength, in fragments (playback.h)
 
 struct ProplistFree {
   void operator()(pa_proplist* p) const { pa_proplist_free(p); }
@@ -88,7 +85,10 @@ class PulsePlaybackStream final : public PlaybackStream {
   unsigned rate() const override { return rate_; }
   unsigned channels() const override { return channels_; }
   uint64_t taken() const override { return taken_.load(std::memory_order_acquire); }
-  uint64_t heard() const override { return heard_.load(std::memory_order_acquire); }
+  uint64_t heard() const override {
+    timing_wanted_.store(true, std::memory_order_relaxed);  // the next write request asks
+    return heard_.load(std::memory_order_acquire);
+  }
   bool finished() const override { return finished_.load(); }
   StreamDescription describe() const override {
     StreamDescription d = description_;
@@ -108,8 +108,6 @@ class PulsePlaybackStream final : public PlaybackStream {
   static void on_server_info(pa_context* c, const pa_server_info* i, void* self);
   static void on_context_failed(void* self);
   static void kick(pa_mainloop_api* api, void* self);
-  static void on_timer(pa_mainloop_api* api, pa_time_event* e, const struct timeval* tv,
-                       void* self);
   void fill(size_t bytes) noexcept;
   void drain() noexcept;
   void update_heard() noexcept;
@@ -131,17 +129,17 @@ class PulsePlaybackStream final : public PlaybackStream {
   StreamDescription description_;  // set by open(), read-only after
   std::atomic<int64_t> latency_usec_{0};
   // Lock held (or the loop's thread):
-  bool running_ = false;            // started, not stopped
-  bool stopped_ = false;            // stop() ran: the source is not called again
-  bool paused_ = false;             // corked by pause()
-  bool draining_ = false;           // the source ended; pa_stream_drain sent
-  bool ended_sent_ = false;         // the `ended` event went out
-  int op_result_ = -1;              // of the last operation: -1 pending, 0 refused, 1 done
-  uint64_t written_ = 0;            // frames written to the server, silence included
-  pa_time_event* timer_ = nullptr;  // asks for timing info every kTimingInterval once started
+  bool running_ = false;     // started, not stopped
+  bool stopped_ = false;     // stop() ran: the source is not called again
+  bool paused_ = false;      // corked by pause()
+  bool draining_ = false;    // the source ended; pa_stream_drain sent
+  bool ended_sent_ = false;  // the `ended` event went out
+  int op_result_ = -1;       // of the last operation: -1 pending, 0 refused, 1 done
+  uint64_t written_ = 0;     // frames written to the server, silence included
   SilenceLedger silence_;
   std::atomic<uint64_t> taken_{0};
   std::atomic<uint64_t> heard_{0};
+  mutable std::atomic<bool> timing_wanted_{false};  // heard() was read since the last request
   std::atomic<bool> finished_{false};
   std::atomic<bool> gone_{false};
 };
@@ -152,8 +150,6 @@ PulsePlaybackStream::~PulsePlaybackStream() {
   {
     Context::Lock lock(*context_);
     context_->on_failure(nullptr, nullptr);
-    if (timer_) context_->api()->time_free(timer_);
-    timer_ = nullptr;
     if (stream_) {
       pa_stream* s = stream_.get();
       pa_stream_set_state_callback(s, nullptr, nullptr);
@@ -282,9 +278,6 @@ Status PulsePlaybackStream::start() {
   running_ = true;
   // The first pull runs on the loop's thread, as every other (the server asked before start).
   pa_mainloop_api_once(context_->api(), &PulsePlaybackStream::kick, this);
-  if (!timer_)
-    timer_ = pa_context_rttime_new(context_->get(), pa_rtclock_now() + kTimingInterval,
-                                   &PulsePlaybackStream::on_timer, this);
   if (auto st = cork(0, "start"); !st) {
     running_ = false;
     return st;
@@ -350,17 +343,6 @@ void PulsePlaybackStream::kick(pa_mainloop_api*, void* p) {
   if (n != static_cast<size_t>(-1)) self->fill(n);
 }
 
-// Timing info, every kTimingInterval: the server's read index and its sink's latency, which
-// heard() follows (through the latency update callback, on_timing).
-void PulsePlaybackStream::on_timer(pa_mainloop_api*, pa_time_event* e, const struct timeval*,
-                                   void* p) {
-  auto* self = static_cast<PulsePlaybackStream*>(p);
-  if (!self->stream_ || self->gone_.load() || self->stopped_) return;
-  if (pa_operation* op = pa_stream_update_timing_info(self->stream_.get(), nullptr, nullptr))
-    pa_operation_unref(op);
-  pa_context_rttime_restart(self->context_->get(), e, pa_rtclock_now() + kTimingInterval);
-}
-
 void PulsePlaybackStream::on_write(pa_stream*, size_t bytes, void* p) {
   static_cast<PulsePlaybackStream*>(p)->fill(bytes);
 }
@@ -399,6 +381,11 @@ void PulsePlaybackStream::fill(size_t bytes) noexcept {
     bytes -= frames * frame_bytes_;
     if (ended) drain();
   }
+  // Timing info only when heard() is read: each request is a round trip to the server, and
+  // asked for every 250 ms they cost a fifth of the stream's CPU (bench/README.md "play").
+  if (timing_wanted_.exchange(false, std::memory_order_relaxed) && !gone_.load())
+    if (pa_operation* op = pa_stream_update_timing_info(s, nullptr, nullptr))
+      pa_operation_unref(op);
   update_heard();
 }
 

@@ -35,10 +35,12 @@
 // heard(): pa_stream_get_time in frames (the server's read index, less its sink's latency while
 // playing; the read index alone while corked, after the server rewound it), less the silence
 // written for underruns before it, clamped to never decrease and never pass taken(). Timing info
-// is asked for every 250 ms once started (a timer on the loop: each is a round trip to the
-// server, and at 20 ms they cost more CPU than the audio), read on every update and write
-// request, and asked for again by pause() and resume(), which wait for it: the position of a
-// pause is exact, a progress display at most 250 ms behind. Not interpolated: libpulse 16.1's
+// is asked for only when heard() has been read since the last request, at the next write
+// request (each is a round trip to the server: asked for every 250 ms they cost a fifth of the
+// stream's CPU, at 20 ms more than the audio), and by pause() and resume(), which wait for it.
+// So the position of a pause is exact, and a progress display is a write request (a
+// fragment) and a round trip behind; heard() read once after a long silence gives what the
+// server said at the last request. Not interpolated: libpulse 16.1's
 // PA_STREAM_INTERPOLATE_TIMING clock ran ahead here (1.28 s of stream time against a read index of
 // 0.32 s), which heard() would then keep. On a null sink that was idle (it rendered 2 s of silence
 // ahead and cannot rewind that far), the read index stays 0, and so does heard(), for up to 2 s
