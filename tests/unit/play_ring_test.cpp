@@ -17,6 +17,12 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// Fills a 64-frame mono ring: a wait for space lasts until something ends it.
+void fill_up(PlayRing& ring) {
+  std::vector<float> in(64, 0.0f);
+  ASSERT_EQ(ring.push(in.data(), 64), 64u);
+}
+
 TEST(PlayRing, FramesComeOutInOrderAcrossTheWrap) {
   PlayRing ring(64, 2, 48000);  // 64 frames of 2 channels
   std::vector<float> in(2 * 48), out(2 * 48);
@@ -58,8 +64,7 @@ TEST(PlayRing, TheGainGlidesToItsTarget) {
 
 TEST(PlayRing, AWakeBeforeTheWaitEndsItAtOnce) {
   PlayRing ring(64, 1, 48000);
-  std::vector<float> in(64, 0.0f);
-  ring.push(in.data(), 64);  // full: the wait below would last its timeout
+  fill_up(ring);
   ring.wake();
   const auto t0 = Clock::now();
   ring.wait_for_space(1, 60s);
@@ -68,8 +73,7 @@ TEST(PlayRing, AWakeBeforeTheWaitEndsItAtOnce) {
 
 TEST(PlayRing, AWaitEndsWhenTheTimeoutPasses) {
   PlayRing ring(64, 1, 48000);
-  std::vector<float> in(64, 0.0f);
-  ring.push(in.data(), 64);
+  fill_up(ring);
   const auto t0 = Clock::now();
   ring.wait_for_space(1, 50ms);
   EXPECT_GE(Clock::now() - t0, 50ms);
@@ -77,8 +81,7 @@ TEST(PlayRing, AWaitEndsWhenTheTimeoutPasses) {
 
 TEST(PlayRing, AConsumerThatMayBlockWakesTheProducer) {
   PlayRing ring(64, 1, 48000);
-  std::vector<float> in(64, 0.0f);
-  ring.push(in.data(), 64);
+  fill_up(ring);
   std::vector<float> out(64);
   ring.on_need(out.data(), 64, Duration{0});  // empty now, but a real-time consumer is silent
   auto consumer = std::async(std::launch::async, [&] { return ring.wait_for_data(32); });
@@ -99,8 +102,7 @@ TEST(PlayRing, ASignalEndsTheWait) {
   sa.sa_flags = SA_RESTART;  // sem_clockwait is interrupted all the same
   ASSERT_EQ(sigaction(SIGUSR1, &sa, &old), 0);
   PlayRing ring(64, 1, 48000);
-  std::vector<float> in(64, 0.0f);
-  ring.push(in.data(), 64);
+  fill_up(ring);
   const pthread_t self = pthread_self();
   std::thread signaller([self] {
     std::this_thread::sleep_for(100ms);
