@@ -227,11 +227,13 @@ class PulsePlayback : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(stream.ok()) << stream.error().message;
     return stream.ok() ? std::move(*stream) : nullptr;
   }
-  // parecord (an independent tool) on the sink's monitor, raw float32 stereo, into `path`;
-  // started and recording when this returns. A null sink with no input is idle and its monitor
-  // sends nothing, and the first block after it wakes never reaches the monitor's recorders
-  // (paplay's first 10 ms are missing too): pacat plays silence into it meanwhile, so the sink
-  // runs throughout and the silence adds nothing to what is mixed.
+  // parecord (an independent tool) on the sink's monitor, raw float32 stereo, into `path`,
+  // with 200 ms of buffer so that a loaded machine (the sanitizer build) does not make it
+  // overrun (766 frames were lost once on PipeWire); started and recording when this returns. A
+  // null sink with no input is idle and its monitor sends nothing, and the first block after it
+  // wakes never reaches the monitor's recorders (paplay's first 10 ms are missing too): pacat plays
+  // silence into it meanwhile, so the sink runs throughout and the silence adds nothing to what is
+  // mixed.
   std::unique_ptr<Process> record(const std::string& path) {
     keep_running_ = std::make_unique<Process>(
         "/usr/bin/pacat",
@@ -246,7 +248,7 @@ class PulsePlayback : public ::testing::TestWithParam<std::string> {
         "/usr/bin/parecord",
         std::vector<std::string>{"--device=" + std::string(kSink) + ".monitor", "--raw",
                                  "--format=float32le", "--rate=48000", "--channels=2",
-                                 "--latency-msec=10", path},
+                                 "--latency-msec=200", path},
         server_->env());
     EXPECT_TRUE(eventually(3s, [&] {
       auto r = server_->pactl({"list", "short", "source-outputs"});

@@ -160,6 +160,11 @@ void RouteWatcher::seen(bool input, uint32_t index, Known now) {
   if (it == known.end()) {
     const Known& k = known.emplace(index, std::move(now)).first->second;
     if (started_) emit(Reason::newDeviceAvailable, input, k);
+    std::string& waiting = input ? override_source_ : override_sink_;
+    if (!waiting.empty() && waiting == k.name) {
+      waiting.clear();
+      if (started_) emit(Reason::override_, input, k);
+    }
     return;
   }
   const bool port_changed = it->second.port != now.port;
@@ -179,19 +184,23 @@ void RouteWatcher::gone(bool input, uint32_t index) {
 
 void RouteWatcher::defaults(const std::string& sink, const std::string& source) {
   if (dead_) return;
-  // The new default as a device: its description from what is known, else its name.
-  auto device = [](const std::map<uint32_t, Known>& known, const std::string& name) {
+  // The new default as a device, from what is known; one not seen yet waits for it.
+  auto changed = [&](bool input, const std::string& name) {
+    const auto& known = input ? sources_ : sinks_;
+    std::string& waiting = input ? override_source_ : override_sink_;
+    waiting.clear();
+    if (name.empty()) return;
     for (const auto& [index, k] : known)
-      if (k.name == name) return k;
-    return Known{name, name, {}};
+      if (k.name == name) return emit(Reason::override_, input, k);
+    waiting = name;
   };
   if (sink != default_sink_) {
     default_sink_ = sink;
-    if (!sink.empty()) emit(Reason::override_, false, device(sinks_, sink));
+    changed(false, sink);
   }
   if (source != default_source_) {
     default_source_ = source;
-    if (!source.empty()) emit(Reason::override_, true, device(sources_, source));
+    changed(true, source);
   }
 }
 

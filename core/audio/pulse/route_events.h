@@ -93,6 +93,11 @@ class RouteWatcher {
   // Lock held: what the server has, by index.
   std::map<uint32_t, Known> sinks_, sources_;
   std::string default_sink_, default_source_;
+  // A new default named before its device was seen (pipewire-pulse sends the server's change
+  // before the sink's new event at times): its override waits for the device's
+  // newDeviceAvailable, and is dropped if another default comes first or the device never does
+  // (pipewire-pulse names "@DEFAULT_SINK@" for a moment when the default sink goes).
+  std::string override_sink_, override_source_;
   int pending_ = 0;       // start()'s replies still to come
   bool started_ = false;  // start() returned: events are reported
   bool dead_ = false;
