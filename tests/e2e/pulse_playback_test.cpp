@@ -228,13 +228,18 @@ class PulsePlayback : public ::testing::TestWithParam<std::string> {
     return stream.ok() ? std::move(*stream) : nullptr;
   }
   // parecord (an independent tool) on the sink's monitor, raw float32 stereo, into `path`,
-  // with 200 ms of buffer so that a loaded machine (the sanitizer build) does not make it
-  // overrun (766 frames were lost once on PipeWire); started and recording when this returns. A
+  // with `latency` of buffer; started and recording when this returns. 200 ms keeps a loaded
+  // machine (the sanitizer build) from making it overrun (766 frames differed once on
+  // PipeWire at 10 ms). A monitor's recorder also bounds how far ahead the null sink renders:
+  // a pause is only exact in the monitor when that is small (10 ms), since what the sink
+  // rendered into the monitor before a cork cannot be rewound out of it (671 frames past the
+  // read index were seen at 200 ms). A
   // null sink with no input is idle and its monitor sends nothing, and the first block after it
   // wakes never reaches the monitor's recorders (paplay's first 10 ms are missing too): pacat plays
   // silence into it meanwhile, so the sink runs throughout and the silence adds nothing to what is
   // mixed.
-  std::unique_ptr<Process> record(const std::string& path) {
+  std::unique_ptr<Process> record(const std::string& path,
+                                  std::chrono::milliseconds latency = 200ms) {
     keep_running_ = std::make_unique<Process>(
         "/usr/bin/pacat",
         std::vector<std::string>{"--playback", "--device=" + std::string(kSink), "--raw",
@@ -248,7 +253,7 @@ class PulsePlayback : public ::testing::TestWithParam<std::string> {
         "/usr/bin/parecord",
         std::vector<std::string>{"--device=" + std::string(kSink) + ".monitor", "--raw",
                                  "--format=float32le", "--rate=48000", "--channels=2",
-                                 "--latency-msec=200", path},
+                                 "--latency-msec=" + std::to_string(latency.count()), path},
         server_->env());
     EXPECT_TRUE(eventually(3s, [&] {
       auto r = server_->pactl({"list", "short", "source-outputs"});
@@ -384,7 +389,7 @@ void PulsePlayback::pause_loses_nothing(const Opener& open_stream) {
   const auto signal = noise(kRate * 2, 12345u);
   SignalSource source(signal, kChannels);
   const std::string raw = temp_dir() + "/monitor.raw";
-  auto rec = record(raw);
+  auto rec = record(raw, 10ms);  // the sink renders little ahead: the cut is exact in the monitor
   auto stream = open_stream(source);
   ASSERT_TRUE(stream);
   ASSERT_TRUE(stream->start().ok());
