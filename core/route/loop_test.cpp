@@ -19,21 +19,22 @@ using Clock = std::chrono::steady_clock;
 // How long the playback waits for the capture's first frames (see run_loop_test).
 constexpr std::chrono::milliseconds kFirstFrames{100};
 
-// When a device thread handed over or took each block of frames: (wall time, first frame,
-// frames), kept in memory allocated beforehand, so that the device thread only stores. Read
-// up to size() at any time.
+// When a device thread handed over or took each block of frames: (wall time, stream clock,
+// first frame, frames), kept in memory allocated beforehand, so that the device thread only
+// stores. Read up to size() at any time.
 class WallLog {
  public:
   struct Mark {
     Clock::time_point wall;
+    Duration at{0};      // the stream's clock at the block's first frame
     uint64_t first = 0;  // frames before this block
     uint64_t frames = 0;
   };
   explicit WallLog(size_t capacity) : marks_(capacity) {}
-  void add(uint64_t first, uint64_t frames) noexcept {
+  void add(Duration at, uint64_t first, uint64_t frames) noexcept {
     const size_t n = size_.load(std::memory_order_relaxed);
     if (n >= marks_.size()) return;  // 2^16 blocks: minutes of audio at the smallest period
-    marks_[n] = Mark{Clock::now(), first, frames};
+    marks_[n] = Mark{Clock::now(), at, first, frames};
     size_.store(n + 1, std::memory_order_release);
   }
   size_t size() const { return size_.load(std::memory_order_acquire); }
@@ -45,8 +46,9 @@ class WallLog {
 };
 constexpr size_t kWallLogBlocks = size_t{1} << 16;
 
-// Plays `signal` (mono) on every channel, once; remembers the stream clock of its first frame.
-// on_need and on_event run on the output's thread: they only copy and count.
+// Plays `signal` (mono) on every channel, once, logging each pull in `pulls` (whose first mark
+// holds the stream clock of the signal's first frame). on_need and on_event run on the
+// output's thread: they only copy, store and count.
 class SignalSource final : public audio::PlaybackSource {
  public:
   SignalSource(const std::vector<float>& signal, WallLog& pulls) : signal_(signal), pulls_(pulls) {}
@@ -55,12 +57,8 @@ class SignalSource final : public audio::PlaybackSource {
 
   size_t on_need(float* out, size_t frames, Duration at) noexcept override {
     const size_t pos = pos_.load(std::memory_order_relaxed);
-    if (pos == 0 && !started_.load(std::memory_order_relaxed)) {
-      first_at_ns_.store(at.count(), std::memory_order_relaxed);
-      started_.store(true, std::memory_order_release);
-    }
     const size_t n = std::min(frames, signal_.size() - pos);
-    if (n > 0) pulls_.add(pos, n);
+    if (n > 0) pulls_.add(at, pos, n);
     for (size_t i = 0; i < n; ++i) std::fill_n(out + i * channels_, channels_, signal_[pos + i]);
     pos_.store(pos + n, std::memory_order_release);
     return n;
@@ -77,8 +75,8 @@ class SignalSource final : public audio::PlaybackSource {
   void stop() { stopping_.store(true); }
   // The stream clock of the first frame pulled; none before it.
   std::optional<Duration> first_at() const {
-    if (!started_.load(std::memory_order_acquire)) return std::nullopt;
-    return Duration(first_at_ns_.load(std::memory_order_relaxed));
+    if (pulls_.size() == 0) return std::nullopt;
+    return pulls_[0].at;
   }
   uint64_t underruns() const { return underruns_.load(std::memory_order_relaxed); }
 
@@ -87,8 +85,6 @@ class SignalSource final : public audio::PlaybackSource {
   WallLog& pulls_;
   unsigned channels_ = 1;
   std::atomic<size_t> pos_{0};
-  std::atomic<bool> started_{false};
-  std::atomic<int64_t> first_at_ns_{0};
   std::atomic<uint64_t> underruns_{0};
   std::atomic<bool> stopping_{false};
 };
@@ -99,7 +95,7 @@ class LoggingSink final : public audio::CaptureSink {
  public:
   LoggingSink(audio::CaptureSink& next, WallLog& log) : next_(next), log_(log) {}
   void on_frames(const float* data, size_t frames, Duration at) noexcept override {
-    log_.add(delivered_, frames);
+    log_.add(at, delivered_, frames);
     delivered_ += frames;
     next_.on_frames(data, frames, at);
   }
@@ -253,16 +249,16 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
 
   // Where the signal's first frame is in the capture (loop_test.h): by the shared clock, or
   // by the wall clock once the output has taken the whole signal (its pulls settle the
-  // estimate).
+  // estimate) or the test is over (`settled`: the pulls so far).
   const bool shared = &output == &input && input.streams_share_clock();
-  auto alignment = [&]() -> std::optional<double> {
+  auto alignment = [&](bool settled) -> std::optional<double> {
     if (shared) {
       auto a = source.first_at();
       if (!a) return std::nullopt;
       auto i = cap.index_at(c0 + *a, plan.rate);
       return i ? std::optional<double>(static_cast<double>(*i)) : std::nullopt;
     }
-    if (!source.end()) return std::nullopt;
+    if (!settled && !source.end()) return std::nullopt;
     return wall_alignment(pulls, arrivals, plan.rate);
   };
   // The wall clock's estimate only grows as blocks come; a margin keeps the capture's last
@@ -279,7 +275,8 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
   };
   while (true) {
     while (ring.pop(chunk, samples)) cap.add(chunk, samples);
-    if (auto from = alignment(); from && cap.mono.size() >= first_index(*from) + total + margin)
+    if (auto from = alignment(false);
+        from && cap.mono.size() >= first_index(*from) + total + margin)
       break;
     if (cap.ended || (*capture)->finished() || Clock::now() > deadline || (stop && stop->load()))
       break;
@@ -287,9 +284,7 @@ Result<LoopTestReport> run_loop_test(audio::Device& output, audio::Device& input
   }
   stop_all();
   while (ring.pop(chunk, samples)) cap.add(chunk, samples);
-  std::optional<double> from = alignment();
-  if (!from && !shared && source.first_at())  // stopped early: the pulls so far
-    from = wall_alignment(pulls, arrivals, plan.rate);
+  const std::optional<double> from = alignment(true);
 
   // The analysis starts at a whole captured frame; what lies between it and the signal's
   // first frame (a fraction of a frame, or the frames the capture did not hold yet) is added

@@ -233,11 +233,11 @@ class PulsePlayback : public ::testing::TestWithParam<std::string> {
   // PipeWire at 10 ms). A monitor's recorder also bounds how far ahead the null sink renders:
   // a pause is only exact in the monitor when that is small (10 ms), since what the sink
   // rendered into the monitor before a cork cannot be rewound out of it (671 frames past the
-  // read index were seen at 200 ms). A
-  // null sink with no input is idle and its monitor sends nothing, and the first block after it
-  // wakes never reaches the monitor's recorders (paplay's first 10 ms are missing too): pacat plays
-  // silence into it meanwhile, so the sink runs throughout and the silence adds nothing to what is
-  // mixed.
+  // read index were seen at 200 ms).
+  // A null sink with no input is idle and its monitor sends nothing, and the first block after
+  // it wakes never reaches the monitor's recorders (paplay's first 10 ms are missing too): pacat
+  // plays silence into it meanwhile, so the sink runs throughout and the silence adds nothing to
+  // what is mixed.
   std::unique_ptr<Process> record(const std::string& path,
                                   std::chrono::milliseconds latency = 200ms) {
     keep_running_ = std::make_unique<Process>(
