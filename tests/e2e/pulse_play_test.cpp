@@ -99,8 +99,9 @@ class PulsePlay : public ::testing::TestWithParam<std::string> {
     // it would hear soundcheck's stream only that much later (and an interruption in those
     // 2 s would not show in the capture at all). PipeWire's null sink does not render ahead,
     // and there the keeper's 20 ms would set the graph's quantum to 256 frames (5.3 ms): on a
-    // loaded 2-core machine a cycle was then missed now and then, and the sink rendered 256
-    // frames of silence in place of 256 frames soundcheck had delivered (its xruns 0).
+    // loaded 2-core machine a cycle was then missed in 1 of 6 runs, and the sink rendered 256
+    // frames of silence in place of 256 frames soundcheck had delivered (its xruns 0). Without
+    // it the quantum is 512 frames, and such a cycle rarer (expect_lost_by_the_server_...).
     std::optional<Process> keeper;
     if (GetParam() == "pulseaudio") {
       const auto quiet = write_wav(dir + "/keep.wav", std::vector<float>(2 * 30 * kRate, 0.0f));
@@ -129,6 +130,19 @@ class PulsePlay : public ::testing::TestWithParam<std::string> {
     return r;
   }
 
+  // What the server may have lost of what soundcheck delivered in time (its xruns 0):
+  // nothing on PulseAudio; on PipeWire one graph cycle rendered empty (CounterRun), of up to
+  // 1024 frames, which a loaded 2-core machine (the sanitizer build in CI) makes happen.
+  void expect_lost_by_the_server_at_most_a_cycle(const CounterRun& c, const json& j) const {
+    EXPECT_EQ(j["xruns"], 0) << "soundcheck's writes came late";
+    if (GetParam() == "pipewire") {
+      EXPECT_LE(c.empty_cycles, 1u);
+      EXPECT_LE(c.empty_cycle_frames, 1024u);
+    } else {
+      EXPECT_EQ(c.empty_cycles, 0u);
+    }
+  }
+
   static inline const std::string sink_ = "sc_play";
   std::unique_ptr<PrivatePulse> server_;
 };
@@ -153,15 +167,14 @@ TEST_P(PulsePlay, WavAndFlacArriveFrameForFrame) {
     EXPECT_NEAR(j["duration_s"].get<double>(), 2.1, 1e-9);  // the lead silence and the signal
     EXPECT_EQ(j["outputs"][0]["api"], "pulse");
     const auto c = read_counter(cap);
-    // What to look at when it fails: the player's own count of underruns, and the shape of
-    // the break (a jump over silence is a late writer, a jump without one a lost capture).
-    SCOPED_TRACE("xruns " + j["xruns"].dump() + ", worst jump " + std::to_string(c.worst_jump) +
-                 ", gaps " + std::to_string(c.gaps) + ", longest gap " +
-                 std::to_string(c.longest_gap));
+    SCOPED_TRACE("worst jump " + std::to_string(c.worst_jump) + ", empty cycles " +
+                 std::to_string(c.empty_cycles) + " (" + std::to_string(c.empty_cycle_frames) +
+                 " frames)");
     EXPECT_EQ(c.first, 0);
     EXPECT_EQ(c.last, static_cast<int64_t>(frames) - 1);
-    EXPECT_EQ(c.heard, frames);
+    EXPECT_EQ(c.heard + c.empty_cycle_frames, frames);
     EXPECT_EQ(c.breaks, 0u);
+    expect_lost_by_the_server_at_most_a_cycle(c, j);
     EXPECT_EQ(c.other, 0u);
   }
 }
@@ -243,6 +256,7 @@ TEST_P(PulsePlay, AnInterruptionSkipsAndRepeatsNothing) {
   EXPECT_EQ(c.last, static_cast<int64_t>(frames) - 1);
   EXPECT_LE(std::llabs(c.worst_jump), kRate / 100) << "frames skipped (+) or repeated (-)";
   EXPECT_GE(c.longest_gap, static_cast<size_t>(kRate / 2)) << "no pause in the capture";
+  expect_lost_by_the_server_at_most_a_cycle(c, j);
   EXPECT_EQ(c.other, 0u);
 }
 
@@ -278,6 +292,7 @@ TEST_P(PulsePlay, APhoneStreamOnTheSinkCorksAndThenResumes) {
   // are lost to it, as for paplay's streams).
   EXPECT_LE(std::llabs(c.worst_jump), kRate / 40);
   EXPECT_GE(c.longest_gap, static_cast<size_t>(kRate / 4));
+  expect_lost_by_the_server_at_most_a_cycle(c, j);
 }
 
 // A session with duckOthers lowers the output by 20 dB while it is active, and its end

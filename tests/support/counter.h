@@ -38,12 +38,18 @@ struct CounterRun {
   size_t heard = 0;    // counter frames in the capture
   int64_t first = -1;  // index of the first, and of the last
   int64_t last = -1;
-  size_t breaks = 0;  // places where the next frame heard is not the one after
-  int64_t worst_jump =
-      0;             // at the worst break: next - (previous + 1), frames (+ skipped, - repeated)
-  size_t other = 0;  // captured frames that are neither silence nor counter frames
-  size_t gaps = 0;   // runs of silence between counter frames
-  size_t longest_gap = 0;  // frames
+  // Places where the next frame heard is not the one after, empty cycles apart.
+  size_t breaks = 0;
+  // At the worst of those breaks: next - (previous + 1), frames (+ skipped, - repeated).
+  int64_t worst_jump = 0;
+  // Breaks where silence took the place of exactly the frames skipped: the server rendered a
+  // cycle empty and went on at the right frame (PipeWire's graph, when a loaded machine makes
+  // it miss a cycle). A writer that came late would show as an underrun, and its frames later.
+  size_t empty_cycles = 0;
+  size_t empty_cycle_frames = 0;  // the frames they skipped, in all
+  size_t other = 0;               // captured frames that are neither silence nor counter frames
+  size_t gaps = 0;                // runs of silence between counter frames
+  size_t longest_gap = 0;         // frames
 };
 
 // Reads interleaved stereo frames.
@@ -68,7 +74,10 @@ inline CounterRun read_counter(const std::vector<float>& stereo) {
         r.longest_gap = std::max(r.longest_gap, silent);
       }
       const int64_t jump = *k - (prev + 1);
-      if (jump != 0) {
+      if (jump > 0 && static_cast<size_t>(jump) == silent) {
+        ++r.empty_cycles;
+        r.empty_cycle_frames += silent;
+      } else if (jump != 0) {
         ++r.breaks;
         if (std::llabs(jump) > std::llabs(r.worst_jump)) r.worst_jump = jump;
       }
